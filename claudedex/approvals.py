@@ -1,0 +1,169 @@
+"""The approval gate between the risk manager and execution.
+
+Why its own component: the operator's decision is a safety layer independent of the risk
+manager and of the signer. Proposals wait here until approved, rejected, overridden or
+expired; only an approval publishes the ``ProposalDecided`` event execution listens for.
+``scam`` verdicts can never be approved; ``risky`` ones only through an override carrying
+the operator's typed confirmation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from decimal import Decimal
+
+import structlog
+
+from claudedex.bus import EventBus
+from claudedex.clock import Clock
+from claudedex.config import ApprovalsConfig
+from claudedex.domain import Side, TradeProposal, Verdict
+from claudedex.errors import EngineHalted, OverrideForbidden, UnknownProposal, UserInputError
+from claudedex.events import ProposalDecided, TradeProposed
+
+log = structlog.get_logger(__name__)
+
+BPS = 10_000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Pending:
+    proposal: TradeProposal
+    received_at: float
+
+
+def reprice(proposal: TradeProposal, *, amount_in: int | None,
+            slippage_bps: int | None) -> TradeProposal:
+    """Change size and/or slippage, keeping ``min_amount_out`` consistent in integers.
+
+    The expected output is recovered from the old minimum and slippage; a larger size is
+    scaled linearly, which over-states the output (price impact grows with size), so the
+    new minimum errs towards reverting rather than overpaying. Execution recomputes the
+    minimum from fresh reserves at send time anyway.
+    """
+    new_amount = proposal.amount_in if amount_in is None else amount_in
+    new_slip = proposal.slippage_bps if slippage_bps is None else slippage_bps
+    if new_amount <= 0:
+        raise UserInputError("override size must be positive")
+    if not 1 <= new_slip < BPS:
+        raise UserInputError("override slippage must be between 1 and 9999 bps")
+    expected = proposal.min_amount_out * BPS // (BPS - proposal.slippage_bps)
+    expected = expected * new_amount // proposal.amount_in
+    new_min = expected * (BPS - new_slip) // BPS
+    quote = proposal.quote_value * Decimal(new_amount) / Decimal(proposal.amount_in)
+    return dataclasses.replace(proposal, amount_in=new_amount, min_amount_out=new_min,
+                               slippage_bps=new_slip, quote_value=quote)
+
+
+class ApprovalQueue:
+    def __init__(self, bus: EventBus, config: ApprovalsConfig, clock: Clock,
+                 is_halted: Callable[[], bool]) -> None:
+        self._bus = bus
+        self._config = config
+        self._clock = clock
+        self._is_halted = is_halted
+        self._pending: dict[str, Pending] = {}
+        self._lock = asyncio.Lock()
+        self.auto_approve_below: Decimal = config.auto_approve_below_quote
+
+    def pending(self) -> list[TradeProposal]:
+        return [p.proposal for p in self._pending.values()]
+
+    def get(self, proposal_id: str) -> TradeProposal:
+        try:
+            return self._pending[proposal_id].proposal
+        except KeyError:
+            raise UnknownProposal(f"no pending proposal with id {proposal_id!r}") from None
+
+    async def run(self) -> None:
+        """Take proposals off the bus and expire stale ones."""
+        sub = self._bus.subscribe("approvals", [TradeProposed.topic])
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._expire_loop(), name="approvals-expiry")
+                async for event in sub:
+                    if isinstance(event, TradeProposed):
+                        await self.submit(event.proposal)
+        finally:
+            sub.close()
+
+    async def submit(self, proposal: TradeProposal) -> None:
+        if proposal.verdict is Verdict.SCAM and proposal.side is Side.BUY:
+            await self._decide(proposal, "rejected", "engine", "scam verdict: never bought")
+            return
+        async with self._lock:
+            self._pending[proposal.id] = Pending(proposal, self._clock.now())
+        rule = self._auto_rule(proposal)
+        if rule is not None:
+            await self.approve(proposal.id, by=f"auto:{rule}")
+
+    def _auto_rule(self, proposal: TradeProposal) -> str | None:
+        if self._is_halted():
+            return None
+        if proposal.verdict.value not in self._config.auto_approve_verdicts:
+            return None
+        if self.auto_approve_below > 0 and proposal.quote_value < self.auto_approve_below:
+            return f"below {self.auto_approve_below}"
+        return None
+
+    async def _take(self, proposal_id: str) -> TradeProposal:
+        async with self._lock:
+            pending = self._pending.pop(proposal_id, None)
+        if pending is None:
+            raise UnknownProposal(f"no pending proposal with id {proposal_id!r}")
+        return pending.proposal
+
+    async def approve(self, proposal_id: str, by: str = "operator") -> TradeProposal:
+        proposal = self.get(proposal_id)
+        if self._is_halted():
+            raise EngineHalted("engine is halted: resume before approving trades")
+        if proposal.verdict is Verdict.RISKY and proposal.side is Side.BUY:
+            raise OverrideForbidden("verdict is risky: use override with a typed confirmation")
+        proposal = await self._take(proposal_id)
+        await self._decide(proposal, "approved", by)
+        return proposal
+
+    async def reject(self, proposal_id: str, reason: str = "", by: str = "operator") -> None:
+        proposal = await self._take(proposal_id)
+        await self._decide(proposal, "rejected", by, reason)
+
+    async def override(self, proposal_id: str, *, amount_in: int | None = None,
+                       slippage_bps: int | None = None, accept_risky: bool = False,
+                       confirmation: str = "", by: str = "operator") -> TradeProposal:
+        proposal = self.get(proposal_id)
+        if self._is_halted():
+            raise EngineHalted("engine is halted: resume before approving trades")
+        if proposal.verdict is Verdict.SCAM and proposal.side is Side.BUY:
+            raise OverrideForbidden("scam verdicts cannot be overridden")
+        if proposal.verdict is Verdict.RISKY and proposal.side is Side.BUY:
+            if not accept_risky or confirmation.strip().upper() != "RISKY":
+                raise OverrideForbidden("risky verdict: type RISKY to confirm the override")
+        changed = reprice(proposal, amount_in=amount_in, slippage_bps=slippage_bps)
+        await self._take(proposal_id)
+        note = f"amount_in={changed.amount_in} slippage_bps={changed.slippage_bps}"
+        if accept_risky:
+            note += " risky accepted"
+        await self._decide(changed, "overridden", by, note)
+        return changed
+
+    async def _decide(self, proposal: TradeProposal, decision: str, by: str,
+                      note: str = "") -> None:
+        log.info("proposal_decided", proposal_id=proposal.id, decision=decision, by=by,
+                 note=note)
+        await self._bus.publish(ProposalDecided(proposal_id=proposal.id, decision=decision,
+                                                by=by, note=note, proposal=proposal))
+
+    async def _expire_loop(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            now = self._clock.now()
+            ttl = self._config.proposal_ttl_s
+            stale = [pid for pid, p in self._pending.items() if now - p.received_at > ttl]
+            for pid in stale:
+                try:
+                    proposal = await self._take(pid)
+                except UnknownProposal:
+                    continue
+                await self._decide(proposal, "expired", "engine", f"not decided in {ttl}s")

@@ -1,0 +1,188 @@
+"""Typed engine events (past tense), one topic each.
+
+Every event is a frozen dataclass with a class-level ``topic``; coalescing topics also
+define :meth:`Event.key` so that only the latest event per key is kept under load.
+Faces subscribe to these; nothing here knows about any face.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import ClassVar
+
+from claudedex.domain import PairInfo, RiskReport, Score, Signal, TradeProposal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of every bus event; ``ts`` is wall time for display and logs only."""
+
+    topic: ClassVar[str] = "misc"
+    ts: float = field(default_factory=time.time)
+
+    def key(self) -> str:
+        """Coalescing key: events with the same key on a coalesce topic replace each other."""
+        return self.topic
+
+
+# --- market and discovery -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BlockSeen(Event):
+    topic: ClassVar[str] = "chain.block"
+    chain_id: int
+    number: int
+    base_fee_wei: int = 0
+
+    def key(self) -> str:
+        return f"{self.chain_id}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriceTicked(Event):
+    topic: ClassVar[str] = "market.price"
+    pair: str
+    reserve_token: int
+    reserve_quote: int
+    block_number: int
+
+    def key(self) -> str:
+        return self.pair
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PairDiscovered(Event):
+    topic: ClassVar[str] = "discovery.pair"
+    pair: PairInfo
+    source: str = "chain"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EarlyWarningRaised(Event):
+    """The mempool saw something dangerous about a token (owner call, liquidity removal)."""
+
+    topic: ClassVar[str] = "discovery.warning"
+    token: str
+    kind: str
+    detail: str
+    tx_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RiskAssessed(Event):
+    topic: ClassVar[str] = "safety.report"
+    report: RiskReport
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenScored(Event):
+    topic: ClassVar[str] = "ml.score"
+    score: Score
+
+
+# --- decisions ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignalEmitted(Event):
+    topic: ClassVar[str] = "strategy.signal"
+    signal: Signal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TradeProposed(Event):
+    topic: ClassVar[str] = "trade.proposal"
+    proposal: TradeProposal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProposalDecided(Event):
+    """The operator (or an auto rule) approved, rejected or overrode a proposal."""
+
+    topic: ClassVar[str] = "trade.decision"
+    proposal_id: str
+    decision: str  # "approved" | "rejected" | "overridden" | "expired"
+    by: str  # "operator" | "auto:<rule>" | "engine"
+    note: str = ""
+    proposal: TradeProposal | None = None
+
+
+# --- execution and portfolio ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderUpdated(Event):
+    topic: ClassVar[str] = "trade.order"
+    order_id: str
+    state: str
+    tx_hash: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderFilled(Event):
+    topic: ClassVar[str] = "trade.fill"
+    order_id: str
+    token: str
+    side: str
+    amount_in: int
+    amount_out: int
+    gas_cost_wei: int
+    tx_hash: str
+    block_number: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PositionChanged(Event):
+    topic: ClassVar[str] = "portfolio.position"
+    token: str
+    symbol: str
+    amount: int
+    cost_quote: int  # quote base units paid for the open amount
+    mark_quote: int  # what selling it all now would return, in quote base units
+    realized_quote: int
+    stop_loss: Decimal | None = None
+    take_profit: Decimal | None = None
+
+    def key(self) -> str:
+        return self.token
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EquityMarked(Event):
+    topic: ClassVar[str] = "portfolio.equity"
+    equity_quote: int
+    realized_quote: int
+    unrealized_quote: int
+
+
+# --- engine state ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineHaltChanged(Event):
+    topic: ClassVar[str] = "engine.halt"
+    halted: bool
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertRaised(Event):
+    topic: ClassVar[str] = "engine.alert"
+    level: str  # "info" | "warning" | "error" | "critical"
+    message: str
+    source: str = "engine"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentFailed(Event):
+    """A supervised task crashed; it is being restarted with backoff."""
+
+    topic: ClassVar[str] = "engine.component"
+    component: str
+    error: str
+    restarts: int

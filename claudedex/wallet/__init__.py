@@ -1,0 +1,1 @@
+"""Signers: keystore, Ledger, Trezor, and the guard that every signer sits behind."""

@@ -1,0 +1,1 @@
+"""The ``claudedex`` command line: a thin Typer face over the engine."""
