@@ -1,0 +1,63 @@
+"""Backtest replay speed: candles/s and swaps/s for the momentum strategy; prints JSON."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from claudedex.backtest.data import swap_events  # noqa: E402
+from claudedex.backtest.replay import Backtest  # noqa: E402
+from claudedex.backtest.sample import write_sample  # noqa: E402
+from claudedex.market.candles import Candle  # noqa: E402
+from tests.unit.backtest.helpers import profile  # noqa: E402
+
+
+def candles(n: int) -> list[Candle]:
+    rng = random.Random(1)
+    out, p = [], 100.0
+    for i in range(n):
+        q = p * (1 + rng.gauss(0, 0.01))
+        out.append(Candle(1.7e9 + i * 300, p, max(p, q), min(p, q), q, rng.random()))
+        p = q
+    return out
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    data = candles(n)
+    bt = Backtest(
+        profile(ema_fast=12, ema_slow=26, rsi_period=14, breakout_lookback=20),
+        candle_interval_s=300,
+    )
+    t = time.perf_counter()
+    r = bt.run_candles({"ETH_USDT": data}, 300)
+    candle_s = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as d:
+        f = write_sample(Path(d) / "h.jsonl", swaps=n // 4)
+        events = list(swap_events(f))
+        bt2 = Backtest(profile())
+        t = time.perf_counter()
+        r2 = bt2.run_events(iter(events))
+        swap_s = time.perf_counter() - t
+    print(
+        json.dumps(
+            {
+                "candles": n,
+                "candles_per_s": round(n / candle_s),
+                "candle_trades": len(r.fills),
+                "swaps": r2.steps,
+                "swaps_per_s": round(r2.steps / swap_s),
+                "swap_trades": len(r2.fills),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

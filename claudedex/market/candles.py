@@ -1,0 +1,63 @@
+"""Candles built from pool price observations.
+
+Why floats: candles feed indicators (EMA, RSI, volatility), which are analytics; nothing
+that reaches an order is computed from them. Amounts stay integers elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    """One closed interval of a price series; ``ts`` is the interval's open time (seconds)."""
+
+    ts: float
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float  # quote units traded (or |reserve change| when built from reserves)
+
+
+class CandleBuilder:
+    """Aggregates (ts, price, volume) observations into fixed-interval candles.
+
+    A candle closes when the first observation of a later interval arrives, so a candle is
+    never exposed before its interval is over: the builder cannot leak the future.
+    """
+
+    __slots__ = ("interval", "_ts", "_o", "_h", "_l", "_c", "_v")
+
+    def __init__(self, interval_s: float) -> None:
+        if interval_s <= 0:
+            raise ValueError("candle interval must be positive")
+        self.interval = interval_s
+        self._ts: float | None = None
+        self._o = self._h = self._l = self._c = self._v = 0.0
+
+    def observe(self, ts: float, price: float, volume: float = 0.0) -> Candle | None:
+        """Add one observation; returns the candle it closed, if any."""
+        bucket = ts - (ts % self.interval)
+        closed: Candle | None = None
+        if self._ts is None or bucket > self._ts:
+            if self._ts is not None:
+                closed = Candle(self._ts, self._o, self._h, self._l, self._c, self._v)
+            self._ts = bucket
+            self._o = self._h = self._l = self._c = price
+            self._v = volume
+            return closed
+        self._c = price
+        if price > self._h:
+            self._h = price
+        if price < self._l:
+            self._l = price
+        self._v += volume
+        return None
+
+    def forming(self) -> Candle | None:
+        """The open candle so far (its close is the latest observed price)."""
+        if self._ts is None:
+            return None
+        return Candle(self._ts, self._o, self._h, self._l, self._c, self._v)

@@ -1,0 +1,140 @@
+"""PortfolioTracker: the engine component for positions, P&L, exits and the breaker.
+
+Fills arrive as OrderFilled, marks come from PriceTicked reserves; exits become sell
+TradeProposals through the same risk manager (``strategy == "exit"``) so they follow the
+normal approval path; a tripped breaker calls the engine's ``halt``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+from claudedex.bus import EventBus
+from claudedex.clock import Clock
+from claudedex.config import Profile
+from claudedex.domain import Side, Signal
+from claudedex.events import (
+    EarlyWarningRaised,
+    EquityMarked,
+    Event,
+    OrderFilled,
+    PositionChanged,
+    SignalEmitted,
+    TradeProposed,
+)
+from claudedex.market.ingest import TOPICS, ingest
+from claudedex.market.view import MarketView
+from claudedex.portfolio.core import Portfolio
+from claudedex.portfolio.exits import ExitRules
+from claudedex.risk.manager import RiskManager, settings_from_profile
+from claudedex.strategy.runner import starting_equity
+
+log = structlog.get_logger(__name__)
+Halt = Callable[[str], Awaitable[None]]
+
+
+class PortfolioTracker:
+    """Wire with ``PortfolioTracker(bus, profile, clock, halt=engine.halt)``."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        profile: Profile,
+        clock: Clock,
+        halt: Halt | None = None,
+        view: MarketView | None = None,
+        starting_cash: int | None = None,
+    ) -> None:
+        self.bus = bus
+        self.clock = clock
+        self.halt = halt
+        settings = settings_from_profile(profile)
+        venue = profile.venues[0].name if profile.venues else "uniswap_v2"
+        self.risk = RiskManager(settings, venue)
+        self.view = view if view is not None else MarketView(clock)
+        cash = starting_equity(profile) if starting_cash is None else starting_cash
+        self.core = Portfolio(settings, ExitRules.from_params(profile.strategy.params), cash)
+        self._topics = TOPICS + (OrderFilled.topic,)
+        self._sub = bus.subscribe("portfolio", self._topics)
+
+    async def run(self) -> None:
+        if self._sub.closed:
+            self._sub = self.bus.subscribe("portfolio", self._topics)
+        try:
+            async for ev in self._sub:
+                await self.handle(ev)
+        finally:
+            self._sub.close()
+
+    async def handle(self, ev: object) -> None:
+        now = self.clock.now()
+        if isinstance(ev, OrderFilled):
+            side = Side(ev.side)
+            pos = self.core.on_fill(
+                ev.token,
+                side,
+                ev.amount_in,
+                ev.amount_out,
+                ev.gas_cost_wei,
+                now,
+                self.view.token_pair.get(ev.token, ""),
+            )
+            await self._mark(only=pos.token, changed=(pos.token,))
+            return
+        if isinstance(ev, EarlyWarningRaised):
+            ingest(self.view, ev)
+            sig = self.core.anti_rug(ev.token, ev.kind, now)
+            if sig is not None:
+                await self._propose(sig)
+            return
+        if isinstance(ev, Event):
+            pair = ingest(self.view, ev)
+            if pair is not None:
+                token = self.view.pair_token.get(pair, "")
+                held = self.core.book.positions.get(token)
+                if held is not None and held.amount > 0:
+                    await self._mark(only=token, changed=(token,))
+
+    async def _mark(self, only: str, changed: tuple[str, ...]) -> None:
+        now = self.clock.now()
+        marks = self.core.mark(self.view, now)
+        for token in changed:
+            pos = self.core.book.positions.get(token)
+            if pos is None:
+                continue
+            self.bus.publish_nowait(
+                PositionChanged(
+                    token=token,
+                    symbol=self.view.symbols.get(token, ""),
+                    amount=pos.amount,
+                    cost_quote=pos.cost_quote,
+                    mark_quote=pos.last_mark if pos.amount else 0,
+                    realized_quote=pos.realized_quote,
+                    stop_loss=self.core.rules.stop_loss_pct,
+                    take_profit=self.core.rules.take_profit[0][0]
+                    if self.core.rules.take_profit
+                    else None,
+                )
+            )
+        self.bus.publish_nowait(
+            EquityMarked(
+                equity_quote=marks.equity,
+                realized_quote=marks.realized,
+                unrealized_quote=marks.unrealized,
+            )
+        )
+        if marks.halt_reason and self.halt is not None:
+            log.warning("breaker_tripped", reason=marks.halt_reason)
+            await self.halt(marks.halt_reason)
+        for sig in self.core.exits(self.view, now, only=only):
+            await self._propose(sig)
+
+    async def _propose(self, sig: Signal) -> None:
+        self.bus.publish_nowait(SignalEmitted(signal=sig))
+        result = self.risk.assess(sig, self.view, self.clock)
+        if result.proposal is None:
+            log.warning("exit_not_proposed", token=sig.token, why=result.dropped)
+            return
+        await self.bus.publish(TradeProposed(proposal=result.proposal))

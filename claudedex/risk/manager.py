@@ -1,0 +1,188 @@
+"""The risk manager: a Signal in, a sized TradeProposal (or a reason to drop it) out.
+
+Why it owns sizing and min-amount-out: the proposal the operator approves must already be
+the exact order (amounts in base units, min out from Uniswap's own integer formula), so
+what is approved is what the signer is asked to sign.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from claudedex.amm import get_amount_out, min_amount_out, price_impact_bps
+from claudedex.clock import Clock
+from claudedex.config import Profile
+from claudedex.domain import RiskFactor, Side, Signal, TradeProposal, Verdict
+from claudedex.market.view import MarketView
+from claudedex.risk import sizing
+from claudedex.risk.context import (
+    WEI,
+    RiskContext,
+    RiskSettings,
+    breadth,
+    deployer_of,
+    volatility,
+)
+from claudedex.risk.factors import assess
+
+
+def _wei(x: Decimal) -> int:
+    return int(x * WEI)
+
+
+def settings_from_profile(profile: Profile) -> RiskSettings:
+    """Limits from ``[limits]``, knobs from ``[strategy.params]`` (same keys as RiskSettings)."""
+    lim = profile.limits
+    p: dict[str, Any] = dict(profile.strategy.params)
+    fee = profile.venues[0].fee_bps if profile.venues else 30
+    base = RiskSettings()
+    return RiskSettings(
+        max_trade_quote=_wei(lim.max_trade_quote),
+        max_open_positions=lim.max_open_positions,
+        max_token_exposure_pct=lim.max_token_exposure_pct,
+        max_slippage_bps=lim.max_slippage_bps,
+        daily_loss_limit_quote=_wei(lim.daily_loss_limit_quote),
+        max_drawdown_pct=lim.max_drawdown_pct,
+        fee_bps=fee,
+        gas_per_swap=int(p.get("gas_per_swap", base.gas_per_swap)),
+        max_scam_probability=float(p.get("max_scam_probability", base.max_scam_probability)),
+        require_report=bool(p.get("require_report", base.require_report)),
+        max_risk=Decimal(str(p.get("max_risk", base.max_risk))),
+        sizing=str(p.get("sizing", base.sizing)),
+        fraction=Decimal(str(p.get("fraction", base.fraction))),
+        kelly_win_rate=Decimal(str(p.get("kelly_win_rate", base.kelly_win_rate))),
+        kelly_payoff=Decimal(str(p.get("kelly_payoff", base.kelly_payoff))),
+        kelly_cap=Decimal(str(p.get("kelly_cap", base.kelly_cap))),
+        target_vol=float(p.get("target_vol", base.target_vol)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The outcome for one signal: a proposal, or why there is none."""
+
+    signal: Signal
+    proposal: TradeProposal | None
+    factors: tuple[RiskFactor, ...]
+    dropped: str = ""
+
+
+def _uuid() -> str:
+    return uuid.uuid4().hex
+
+
+class RiskManager:
+    def __init__(
+        self,
+        settings: RiskSettings,
+        venue: str = "uniswap_v2",
+        new_id: Callable[[], str] = _uuid,
+    ) -> None:
+        self.settings = settings
+        self.venue = venue
+        self._new_id = new_id
+
+    def assess(self, signal: Signal, view: MarketView, clock: Clock) -> Assessment:
+        s = self.settings
+        pool = view.pools.get(signal.pair)
+        if pool is None or pool.reserve_token <= 0 or pool.reserve_quote <= 0:
+            return Assessment(signal, None, (), "no pool reserves known")
+        report = view.reports.get(signal.token)
+        if signal.side is Side.BUY and report is not None and report.verdict is Verdict.SCAM:
+            return Assessment(signal, None, (), "scam verdict: never bought")
+        pf = view.portfolio
+        equity = pf.equity_quote
+        vol = volatility(view, signal.pair)
+        held_tokens = sum(1 for a in pf.positions.values() if a > 0)
+        if signal.side is Side.BUY:
+            r_in, r_out = pool.reserve_quote, pool.reserve_token
+            amount = self._buy_size(
+                signal, equity, vol, pf.position_value.get(signal.token, 0), r_in, pf.cash_quote
+            )
+            quote_value = amount
+        else:
+            r_in, r_out = pool.reserve_token, pool.reserve_quote
+            held = pf.positions.get(signal.token, 0)
+            amount = min(signal.amount_in or held, held)
+            quote_value = get_amount_out(amount, r_in, r_out, s.fee_bps) if amount > 0 else 0
+        if amount <= 0:
+            return Assessment(signal, None, (), "size is zero after limits")
+        deployer = deployer_of(report)
+        dep_exposure = 0
+        if deployer:
+            for tok, value in pf.position_value.items():
+                if deployer_of(view.reports.get(tok)) == deployer:
+                    dep_exposure += value
+        peak = pf.peak_equity_quote
+        dd = Decimal(0)
+        if peak > 0 and equity < peak:
+            dd = Decimal(peak - equity) * 100 / Decimal(peak)
+        ctx = RiskContext(
+            side=signal.side,
+            token=signal.token,
+            pair=signal.pair,
+            amount_in=amount,
+            quote_value=quote_value,
+            reserve_in=r_in,
+            reserve_out=r_out,
+            equity=equity,
+            token_exposure=pf.position_value.get(signal.token, 0),
+            deployer_exposure=dep_exposure,
+            open_positions=held_tokens,
+            report=report,
+            score=view.scores.get(signal.token),
+            volatility=vol,
+            breadth=breadth(view),
+            daily_pnl=equity - pf.day_start_equity_quote if pf.day_start_equity_quote else 0,
+            drawdown_pct=dd,
+            gas_price_wei=view.base_fee_wei,
+            settings=s,
+        )
+        factors = assess(ctx)
+        if signal.side is Side.BUY:
+            blocked = [f for f in factors if f.blocking]
+            if blocked:
+                why = f"{blocked[0].name}: {blocked[0].explanation}"
+                return Assessment(signal, None, factors, why)
+            mean = sum((f.score for f in factors), Decimal(0)) / len(factors)
+            if mean > s.max_risk:
+                why = f"aggregate risk {mean:.2f} > {s.max_risk}"
+                return Assessment(signal, None, factors, why)
+        expected = get_amount_out(amount, r_in, r_out, s.fee_bps)
+        score = view.scores.get(signal.token)
+        proposal = TradeProposal(
+            id=self._new_id(),
+            token=signal.token,
+            pair=signal.pair,
+            venue=self.venue,
+            side=signal.side,
+            amount_in=amount,
+            min_amount_out=min_amount_out(expected, s.max_slippage_bps),
+            quote_value=Decimal(quote_value) / WEI,
+            slippage_bps=s.max_slippage_bps,
+            verdict=report.verdict if report is not None else Verdict.UNKNOWN,
+            factors=factors,
+            ml_score=score.scam_probability if score is not None else None,
+            price_impact_bps=price_impact_bps(amount, r_in, r_out, s.fee_bps),
+            gas_estimate=s.gas_per_swap,
+            symbol=view.symbols.get(signal.token, ""),
+            strategy=signal.strategy,
+            reason=signal.reason,
+        )
+        return Assessment(signal, proposal, factors)
+
+    def _buy_size(
+        self, signal: Signal, equity: int, vol: float, exposure: int, reserve_quote: int, cash: int
+    ) -> int:
+        s = self.settings
+        size = signal.amount_in if signal.amount_in else sizing.base_size(s, equity, vol)
+        room = int(Decimal(equity) * s.max_token_exposure_pct / 100) - exposure
+        impact = sizing.impact_cap(reserve_quote, s.max_slippage_bps, s.fee_bps)
+        cap = min(s.max_trade_quote, room, impact)
+        if cash > 0 or equity > 0:
+            cap = min(cap, cash)
+        return max(0, min(size, cap))

@@ -1,0 +1,57 @@
+"""Decider: events in, risk-assessed proposals out; the core shared by live and backtest.
+
+Why shared: the parity promise (a backtest makes the trade the live engine would make)
+holds only if both run this exact object; they differ only in who feeds it events and
+what happens to the proposals afterwards.
+"""
+
+from __future__ import annotations
+
+from claudedex.clock import Clock
+from claudedex.domain import Side, Signal
+from claudedex.events import Event
+from claudedex.market.ingest import ingest
+from claudedex.market.view import MarketView
+from claudedex.risk.manager import Assessment, RiskManager
+from claudedex.strategy.base import Strategy
+
+
+class Decider:
+    def __init__(
+        self,
+        strategy: Strategy,
+        risk: RiskManager,
+        view: MarketView,
+        clock: Clock,
+        cooldown_s: float = 60.0,
+    ) -> None:
+        self.strategy = strategy
+        self.risk = risk
+        self.view = view
+        self.clock = clock
+        self.cooldown_s = cooldown_s
+        self._last: dict[tuple[str, Side], float] = {}
+
+    def on_event(self, ev: Event) -> list[Assessment]:
+        """Fold the event into the view; on a price move, ask the strategy and the risk."""
+        pair = ingest(self.view, ev)
+        if pair is None:
+            return []
+        return self.evaluate(pair)
+
+    def evaluate(self, pair: str) -> list[Assessment]:
+        signals = self.strategy.evaluate(pair, self.view, self.clock)
+        if not signals:
+            return []
+        return [self.assess(sig) for sig in signals if self._ready(sig)]
+
+    def assess(self, signal: Signal) -> Assessment:
+        result = self.risk.assess(signal, self.view, self.clock)
+        if result.proposal is not None:
+            self._last[(signal.token, signal.side)] = self.clock.now()
+        return result
+
+    def _ready(self, sig: Signal) -> bool:
+        """One proposal per token and side per cooldown: no spam while the operator decides."""
+        last = self._last.get((sig.token, sig.side))
+        return last is None or self.clock.now() - last >= self.cooldown_s

@@ -1,0 +1,57 @@
+"""Build a strategy by name, or load a user's strategy class from a Python file."""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from claudedex.errors import UserInputError
+from claudedex.strategy.ai import AiStrategy
+from claudedex.strategy.base import Strategy
+from claudedex.strategy.momentum import MomentumStrategy
+from claudedex.strategy.scalping import ScalpingStrategy
+
+BUILTIN: dict[str, type[Strategy]] = {
+    cls.name: cls for cls in (AiStrategy, MomentumStrategy, ScalpingStrategy)
+}
+
+
+def load_strategy_file(path: Path) -> dict[str, type[Strategy]]:
+    """Import ``path`` and return the Strategy subclasses it defines, by name."""
+    if not path.is_file():
+        raise UserInputError(f"strategy file not found: {path}")
+    spec = importlib.util.spec_from_file_location(f"claudedex_user_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise UserInputError(f"strategy file cannot be imported: {path}")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a user's file: any import failure is their input error
+        raise UserInputError(f"strategy file {path} failed to import: {exc}") from exc
+    found = {
+        obj.name: obj
+        for _, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, Strategy) and obj is not Strategy and obj.__module__ == module.__name__
+    }
+    if not found:
+        raise UserInputError(f"strategy file {path} defines no Strategy subclass")
+    return found
+
+
+def build_strategy(
+    name: str, params: Mapping[str, Any] | None = None, strategy_file: Path | None = None
+) -> Strategy:
+    """The configured strategy instance; unknown names are an operator error."""
+    choices = dict(BUILTIN)
+    if strategy_file is not None:
+        user = load_strategy_file(strategy_file)
+        choices.update(user)
+        if name not in choices and len(user) == 1:
+            name = next(iter(user))
+    cls = choices.get(name)
+    if cls is None:
+        raise UserInputError(f"unknown strategy '{name}' (known: {', '.join(sorted(choices))})")
+    return cls(dict(params or {}))

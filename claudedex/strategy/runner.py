@@ -1,0 +1,94 @@
+"""StrategyRunner: the engine component that turns market events into TradeProposed.
+
+It owns a MarketView fed from the bus, runs the configured strategy through the shared
+Decider, and publishes every proposal on the never-drop ``trade.proposal`` topic.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import structlog
+
+from claudedex.bus import EventBus
+from claudedex.clock import Clock
+from claudedex.config import Profile
+from claudedex.events import SignalEmitted, TradeProposed
+from claudedex.market.ingest import PORTFOLIO_TOPICS, TOPICS
+from claudedex.market.view import MarketView
+from claudedex.risk.context import WEI
+from claudedex.risk.manager import Assessment, RiskManager, settings_from_profile
+from claudedex.strategy.decider import Decider
+from claudedex.strategy.registry import build_strategy
+
+log = structlog.get_logger(__name__)
+
+
+def starting_equity(profile: Profile) -> int:
+    """Equity assumed before the portfolio's first mark: ``strategy.params.equity_quote``."""
+    return int(Decimal(str(profile.strategy.params.get("equity_quote", "1"))) * WEI)
+
+
+def build_decider(
+    profile: Profile,
+    clock: Clock,
+    view: MarketView,
+    strategy_file: Path | None = None,
+    risk: RiskManager | None = None,
+) -> Decider:
+    params = profile.strategy.params
+    strategy = build_strategy(profile.strategy.name, params, strategy_file)
+    venue = profile.venues[0].name if profile.venues else "uniswap_v2"
+    risk = risk or RiskManager(settings_from_profile(profile), venue)
+    equity = starting_equity(profile)
+    snap = view.portfolio
+    if snap.equity_quote == 0:
+        snap.equity_quote = snap.cash_quote = snap.peak_equity_quote = equity
+    return Decider(strategy, risk, view, clock, float(params.get("cooldown_s", 60)))
+
+
+class StrategyRunner:
+    """Wire with ``StrategyRunner(bus, profile, clock, view)``; run with ``await run()``."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        profile: Profile,
+        clock: Clock,
+        view: MarketView | None = None,
+        strategy_file: Path | None = None,
+    ) -> None:
+        self.bus = bus
+        self.profile = profile
+        self.view = (
+            view
+            if view is not None
+            else MarketView(clock, float(profile.strategy.params.get("candle_interval_s", 60)))
+        )
+        self.decider = build_decider(profile, clock, self.view, strategy_file)
+        self.processed = 0
+        self.proposed = 0
+        self.dropped: list[Assessment] = []
+        self._sub = bus.subscribe("strategy", TOPICS + PORTFOLIO_TOPICS)
+
+    async def run(self) -> None:
+        if self._sub.closed:  # restarted by the supervisor after a crash
+            self._sub = self.bus.subscribe("strategy", TOPICS + PORTFOLIO_TOPICS)
+        try:
+            async for ev in self._sub:
+                for result in self.decider.on_event(ev):
+                    await self._emit(result)
+                self.processed += 1
+        finally:
+            self._sub.close()
+
+    async def _emit(self, result: Assessment) -> None:
+        self.bus.publish_nowait(SignalEmitted(signal=result.signal))
+        if result.proposal is None:
+            self.dropped.append(result)
+            del self.dropped[:-100]
+            log.info("signal_dropped", token=result.signal.token, why=result.dropped)
+            return
+        self.proposed += 1
+        await self.bus.publish(TradeProposed(proposal=result.proposal))
