@@ -1,0 +1,102 @@
+"""The storage recorder: persists what the engine publishes on the bus.
+
+Why a bus subscriber: components stay free of storage calls for facts they only announce
+(pairs, reports, scores, signals, proposals, decisions, fills, positions, halts); the order
+journal is the exception, written by execution *before* a transaction is sent. Decisions
+and halts also go to the hash-chained audit log.
+"""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+
+from claudedex.bus import EventBus
+from claudedex.errors import StorageError
+from claudedex.events import (
+    EngineHaltChanged,
+    Event,
+    OrderFilled,
+    PairDiscovered,
+    PositionChanged,
+    ProposalDecided,
+    RiskAssessed,
+    SignalEmitted,
+    TokenScored,
+    TradeProposed,
+)
+from claudedex.halt import HaltState
+from claudedex.security.audit import AuditLog
+from claudedex.storage.database import Database
+from claudedex.storage.repo_market import MarketRepo
+from claudedex.storage.repo_trading import PROPOSAL_STATUSES, TradingRepo
+from claudedex.storage.state import EngineStateRepo
+
+log = structlog.get_logger(__name__)
+
+TOPICS = (
+    PairDiscovered.topic, RiskAssessed.topic, TokenScored.topic, SignalEmitted.topic,
+    TradeProposed.topic, ProposalDecided.topic, OrderFilled.topic, PositionChanged.topic,
+    EngineHaltChanged.topic,
+)
+
+
+class StorageRecorder:
+    """Subscribe once, write each event; a failed write is logged and the next one tried."""
+
+    def __init__(self, bus: EventBus, database: Database) -> None:
+        self._bus = bus
+        self._market = MarketRepo(database)
+        self._trading = TradingRepo(database)
+        self._state = EngineStateRepo(database)
+        self._audit = AuditLog(database)
+        self.written = 0
+        self.failed = 0
+
+    async def run(self) -> None:
+        """Persist events until cancelled."""
+        sub = self._bus.subscribe("storage", TOPICS)
+        try:
+            async for event in sub:
+                try:
+                    await self.handle(event)
+                except (StorageError, SQLAlchemyError, OSError, ValueError) as exc:
+                    self.failed += 1
+                    log.error("storage.write_failed", topic=event.topic, error=str(exc))
+                else:
+                    self.written += 1
+        finally:
+            sub.close()
+
+    async def handle(self, event: Event) -> None:
+        """Write one event (public so tests and replays can drive it directly)."""
+        if isinstance(event, PairDiscovered):
+            await self._market.save_pair(event.pair, source=event.source)
+        elif isinstance(event, RiskAssessed):
+            await self._market.save_risk_report(event.report)
+        elif isinstance(event, TokenScored):
+            await self._market.save_score(event.score)
+        elif isinstance(event, SignalEmitted):
+            await self._market.save_signal(event.signal)
+        elif isinstance(event, TradeProposed):
+            await self._trading.save_proposal(event.proposal)
+        elif isinstance(event, ProposalDecided):
+            await self._decided(event)
+        elif isinstance(event, OrderFilled):
+            await self._trading.save_fill(event)
+        elif isinstance(event, PositionChanged):
+            await self._trading.upsert_position(event)
+        elif isinstance(event, EngineHaltChanged):
+            await self._state.mirror_halt(HaltState(event.halted, event.reason, event.by,
+                                                    event.ts))
+            await self._audit.append(event.by, "halt" if event.halted else "resume",
+                                     {"reason": event.reason})
+
+    async def _decided(self, event: ProposalDecided) -> None:
+        if event.proposal is not None:
+            await self._trading.save_proposal(event.proposal)  # no-op if already stored
+        if event.decision in PROPOSAL_STATUSES:
+            await self._trading.update_proposal_status(event.proposal_id, event.decision,
+                                                       by=event.by, note=event.note)
+        await self._audit.append(event.by, f"proposal.{event.decision}",
+                                 {"proposal_id": event.proposal_id, "note": event.note})
