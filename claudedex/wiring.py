@@ -1,17 +1,106 @@
 """Builds the engine's components from its profile (the one place that knows them all).
 
 Why one place: each subsystem stays ignorant of the others; only here is it decided which
-discovery sources, checks, strategies, venues and signer a profile runs with.
+discovery sources, checks, strategies, venues and signer a profile runs with. Each
+``_wire_*`` step adds supervised components and registers how to close what it opened.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import structlog
+
+from claudedex.config import Profile, VenueConfig
+
 if TYPE_CHECKING:
+    from claudedex.devnet.manifest import DevnetManifest
     from claudedex.engine import Engine
+
+log = structlog.get_logger(__name__)
+
+
+def apply_manifest(profile: Profile, manifest: DevnetManifest) -> Profile:
+    """The devnet profile with addresses and URLs of the devnet that is actually running."""
+    fees = {v.name: v.fee_bps for v in profile.venues}
+    venues = tuple(
+        VenueConfig(name=name, factory=addrs["factory"], router=addrs["router"],
+                    fee_bps=fees.get(name, 30))
+        for name, addrs in manifest.venues.items())
+    chain = profile.chain.model_copy(update={"rpc_url": manifest.rpc_url,
+                                             "quote_token": manifest.weth,
+                                             "chain_id": manifest.chain_id})
+    apis = profile.apis.model_copy(update={
+        "dexscreener_url": profile.apis.dexscreener_url or manifest.dexscreener_url})
+    signer = profile.signer.model_copy(update={
+        "allowed_targets": tuple(v.router for v in venues)})
+    return profile.model_copy(update={"chain": chain, "venues": venues, "apis": apis,
+                                      "signer": signer})
+
+
+def _storage_url(engine: Engine) -> str:
+    from claudedex.storage.database import database_url_for
+
+    profile = engine.profile
+    if profile.storage.url or profile.storage.url_env:
+        return database_url_for(profile)
+    return f"sqlite+aiosqlite:///{engine.data_dir / 'claudedex.db'}"
+
+
+async def _wire_storage(engine: Engine) -> None:
+    from claudedex.security.audit import AuditLog
+    from claudedex.storage.database import Database
+    from claudedex.storage.journal import OrderJournal
+    from claudedex.storage.recorder import StorageRecorder
+    from claudedex.storage.state import EngineStateRepo
+
+    db = Database(_storage_url(engine))
+    await db.open()
+    engine.add_closer(db.close)
+    journal = OrderJournal(db)
+    await journal.start()
+    engine.add_closer(journal.close)
+    await EngineStateRepo(db).mirror_halt(engine.halt_switch.state)
+    engine.services.update(db=db, journal=journal, audit=AuditLog(db))
+    engine.supervisor.add("storage", StorageRecorder(engine.bus, db).run)
+
+
+async def _wire_devnet(engine: Engine) -> None:
+    from claudedex.devnet.launcher import ensure_devnet, stop_devnet
+
+    manifest, proc = await ensure_devnet(engine.profile, engine.data_dir)
+
+    async def close() -> None:
+        await stop_devnet(proc)
+
+    engine.add_closer(close)
+    engine.profile = apply_manifest(engine.profile, manifest)
+    engine.services["devnet"] = manifest
+
+
+def _wire_strategy(engine: Engine) -> None:
+    from claudedex.portfolio.tracker import PortfolioTracker
+    from claudedex.strategy.runner import StrategyRunner
+
+    runner = StrategyRunner(engine.bus, engine.profile, engine.clock)
+
+    async def breaker_halt(reason: str) -> None:
+        await engine.halt(reason, by="risk:breaker")
+
+    tracker = PortfolioTracker(engine.bus, engine.profile, engine.clock, halt=breaker_halt)
+    engine.services.update(strategy=runner, portfolio=tracker)
+    engine.supervisor.add("strategy", runner.run)
+    engine.supervisor.add("portfolio", tracker.run)
 
 
 async def wire_components(engine: Engine) -> None:
     """Add the profile's components to the engine's supervisor."""
-    return None
+    await _wire_storage(engine)
+    if engine.profile.mode == "devnet":
+        await _wire_devnet(engine)
+    _wire_strategy(engine)
+    log.info("engine_wired", profile=engine.profile.name, mode=engine.profile.mode,
+             components=sorted(engine.supervisor.children))
+
+
+__all__ = ["apply_manifest", "wire_components"]

@@ -1,0 +1,1 @@
+"""Modal screens: override, resume confirmation, filter, help and pair detail."""

@@ -1,0 +1,59 @@
+"""Open positions: size, entry, mark, P&L and the SL/TP levels portfolio manages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from claudedex.events import PositionChanged
+from tui.formatting import dec, signed, units
+from tui.safe_text import SYMBOL_MAX, safe, short_addr
+
+COLUMNS = (("token", "Token"), ("size", "Size"), ("entry", "Entry Ξ"), ("mark", "Mark Ξ"),
+           ("pnl", "P&L Ξ"), ("pnl_pct", "P&L %"), ("sltp", "SL / TP"))
+
+
+def cells(position: PositionChanged, decimals: int) -> list[Text]:
+    amount = units(position.amount, decimals) or Decimal(0)
+    cost = units(position.cost_quote) or Decimal(0)
+    mark = units(position.mark_quote) or Decimal(0)
+    entry = cost / amount if amount else None
+    mark_price = mark / amount if amount else None
+    pnl = mark - cost
+    pct = pnl * 100 / cost if cost else Decimal(0)
+    sltp = f"{dec(position.stop_loss, 6)} / {dec(position.take_profit, 6)}"
+    return [
+        safe(position.symbol or short_addr(position.token), SYMBOL_MAX, style="bold"),
+        Text(f"{amount:,.2f}", justify="right"),
+        Text(dec(entry, 8), justify="right"),
+        Text(dec(mark_price, 8), justify="right"),
+        signed(pnl),
+        signed(pct, 1),
+        Text(sltp, style="dim"),
+    ]
+
+
+class PositionsPane(DataTable[Text]):
+    BORDER_TITLE = "Positions"
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id, cursor_type="row")
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+
+    def set_positions(self, positions: Iterable[tuple[PositionChanged, int]]) -> None:
+        """``(position, token decimals)`` pairs; closed positions (amount 0) are hidden."""
+        self.clear()
+        total = Decimal(0)
+        for position, decimals in positions:
+            if position.amount <= 0:
+                continue
+            self.add_row(*cells(position, decimals), key=position.token.lower())
+            total += units(position.mark_quote - position.cost_quote) or Decimal(0)
+        self.border_subtitle = (f"{self.row_count} open, unrealized {total:+.4f} Ξ"
+                                if self.row_count else "")

@@ -1,0 +1,65 @@
+"""Status bar (profile, chain, block, gas, signer) and the HALTED banner.
+
+Why a separate banner: a halted engine must be impossible to miss, so it takes three full
+lines in red at the top of every screen of the app rather than a word in the status bar.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.formatting import gwei
+from tui.safe_text import clean
+from tui.state import ConsoleState
+
+STOP_KEY = "ctrl+x"
+RESUME_KEY = "ctrl+r"
+
+
+class StatusBar(Static):
+    def show(self, state: ConsoleState) -> None:
+        bar = Text(no_wrap=True, overflow="ellipsis")
+        sep = (" │ ", "dim")
+        bar.append(" profile ", style="dim")
+        bar.append(clean(state.profile, 24), style="bold")
+        bar.append(*sep)
+        bar.append("chain ", style="dim")
+        bar.append(clean(state.chain, 32))
+        bar.append(*sep)
+        bar.append("block ", style="dim")
+        bar.append(f"{state.block:,}")
+        bar.append(*sep)
+        bar.append("gas ", style="dim")
+        bar.append(gwei(state.base_fee_wei))
+        bar.append(*sep)
+        bar.append("signer ", style="dim")
+        bar.append(clean(state.signer, 16))
+        if state.halted:
+            bar.append(" REFUSING", style="bold red")
+        else:
+            bar.append(" armed", style="green")
+        bar.append(*sep)
+        bar.append(f"{len(state.proposals)} pending", style="bold" if state.proposals else "")
+        bar.append(*sep)
+        if state.halted:
+            bar.append(" HALTED ", style="bold white on red")
+        else:
+            bar.append(" RUNNING ", style="bold black on green")
+            bar.append(f"  {STOP_KEY} = STOP", style="dim")
+        self.update(bar)
+
+
+class HaltBanner(Static):
+    def show(self, state: ConsoleState) -> None:
+        self.set_class(state.halted, "-halted")
+        if not state.halted:
+            self.update("")
+            return
+        text = Text("■ HALTED ■  ", style="bold")
+        text.append("the signer refuses every transaction", style="bold")
+        if state.halt_reason:
+            text.append(" — ")
+            text.append(clean(state.halt_reason, 80))
+        text.append(f"   ({RESUME_KEY} to resume, with confirmation)")
+        self.update(text)
