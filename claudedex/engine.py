@@ -72,12 +72,13 @@ class Engine:
             return
         self.supervisor.add("approvals", self.approvals.run)
         self.supervisor.add("block-clock", self._track_blocks)
+        self.supervisor.add("halt-watch", self._watch_halt_file)
         if self._wire:
             from claudedex.wiring import wire_components
 
             await wire_components(self)
         self._runner = asyncio.create_task(self.supervisor.run(), name="engine-supervisor")
-        await asyncio.sleep(0)  # let subscribers attach before the first publish
+        await self.supervisor.wait_running()  # subscribers attach before the first publish
         if self.halt_switch.is_halted():
             state = self.halt_switch.state
             await self.bus.publish(EngineHaltChanged(halted=True, reason=state.reason,
@@ -128,6 +129,17 @@ class Engine:
                         observe(event.number)
         finally:
             sub.close()
+
+    async def _watch_halt_file(self) -> None:
+        """Tell the faces when another process (``claudedex halt``) flipped the switch."""
+        while True:
+            await asyncio.sleep(0.25)
+            if self.halt_switch.refresh():
+                state = self.halt_switch.state
+                log.warning("halt_changed_externally", halted=state.halted, by=state.by)
+                await self.bus.publish(EngineHaltChanged(halted=state.halted,
+                                                         reason=state.reason or "resumed",
+                                                         by=state.by or "another process"))
 
     # -- the command API every face uses -----------------------------------------------
 

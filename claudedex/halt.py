@@ -23,9 +23,35 @@ class HaltState:
 
 
 class HaltSwitch:
+    """The halt flag; another process (``claudedex halt``) may flip it through the file.
+
+    ``is_halted`` re-reads the file when its modification stamp changed, so a halt written
+    by another process reaches the signer at its next check.
+    """
+
     def __init__(self, path: Path) -> None:
         self._path = path
+        self._stamp = self._file_stamp()
         self._state = self._load()
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self._path)
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return (-1, -1)
+        return (st.st_mtime_ns, st.st_ino)
+
+    def refresh(self) -> bool:
+        """Re-read the file if another process changed it; True when the state changed."""
+        stamp = self._file_stamp()
+        if stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        before = self._state
+        self._state = self._load()
+        return before.halted != self._state.halted
 
     def _load(self) -> HaltState:
         try:
@@ -43,6 +69,7 @@ class HaltSwitch:
         return self._state
 
     def is_halted(self) -> bool:
+        self.refresh()
         return self._state.halted
 
     def set(self, halted: bool, reason: str, by: str) -> HaltState:
@@ -53,6 +80,7 @@ class HaltSwitch:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self._path)
+        self._stamp = self._file_stamp()
         dir_fd = os.open(self._path.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

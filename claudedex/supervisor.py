@@ -58,6 +58,16 @@ class Supervisor:
             self._pending.clear()
         self._group = None
 
+    async def wait_running(self, timeout: float = 5.0) -> bool:
+        """Wait until every registered child has started once (for a clean start-up)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if all(c.running or c.restarts for c in self.children.values()):
+                return True
+            await asyncio.sleep(0.001)
+        return False
+
     async def _run_child(self, name: str, factory: TaskFactory, restart: bool) -> None:
         state = self.children[name]
         backoff = self.initial_backoff

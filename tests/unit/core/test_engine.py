@@ -105,3 +105,16 @@ async def test_status_reports_halt_and_pending(tmp_path: Path) -> None:
     assert status.halted and status.halt_reason == "why"
     assert status.pending_proposals == 1 and status.profile == "devnet"
     assert status.components["approvals"] == "running"
+
+
+async def test_engine_announces_halt_from_another_process(tmp_path: Path) -> None:
+    import asyncio
+
+    from claudedex.halt import HaltSwitch
+
+    async with engine(tmp_path) as eng:
+        sub = eng.events([EngineHaltChanged.topic])
+        HaltSwitch(tmp_path / "halt.json").set(True, "cli stop", "cli")
+        ev = await asyncio.wait_for(sub.get(), 5)
+        assert isinstance(ev, EngineHaltChanged) and ev.halted and ev.reason == "cli stop"
+        assert eng.is_halted()
