@@ -1,0 +1,128 @@
+"""Execution benchmark on a real anvil devnet; prints one JSON object.
+
+- latency: approved proposal -> signed -> broadcast (ms, p50/p99), through ExecutionEngine
+  with a SQLite order journal and the guarded devnet signer;
+- throughput: signed transactions per second through the nonce manager (reserve + guarded
+  sign with coincurve), no RPC per transaction.
+Usage: .venv/bin/python benchmarks/execution.py [--orders 30] [--sign 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from eth_account import Account
+from web3 import AsyncHTTPProvider, AsyncWeb3
+
+from claudedex.bus import EventBus
+from claudedex.clock import WallClock
+from claudedex.config import load_profile
+from claudedex.devnet.testing import start_devnet_chain
+from claudedex.devnet.zoo import deploy_family, launch
+from claudedex.domain import Side, TradeProposal, Verdict
+from claudedex.execution import calls
+from claudedex.execution.engine import ExecutionEngine
+from claudedex.execution.routing import VenueRef
+from claudedex.storage import Database, OrderJournal
+from claudedex.wallet.guard import GuardedSigner, any_token
+from claudedex.wallet.local import DevnetSigner
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def bench(orders: int, signs: int) -> dict[str, object]:
+    anvil, w3, dep = start_devnet_chain(accounts=4)
+    try:
+        owner = Account.from_key(anvil.accounts[1].private_key)
+        token = deploy_family(w3, "honest_ownable", owner, name="B", symbol="B",
+                              supply=10**24, rng=random.Random(1), deployment=dep)
+        launch(w3, token, dep.venues["uniswap"].router, token_amount=5 * 10**23,
+               eth_amount=10**20)
+        venues = [VenueRef(n, v.factory, v.router) for n, v in dep.venues.items()]
+        routers = {v.router for v in venues}
+        key = anvil.accounts[2].private_key
+        signer = GuardedSigner(DevnetSigner(key), chain_id=31337, per_trade_cap_wei=10**20,
+                               daily_cap_wei=10**24, allowed_targets=routers,
+                               allowed_approve_tokens=any_token, is_halted=lambda: False)
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+            await db.open()
+            journal = OrderJournal(db)
+            await journal.start()
+            aw3 = AsyncWeb3(AsyncHTTPProvider(anvil.rpc_url))
+            bus = EventBus()
+            engine = ExecutionEngine(bus, load_profile("devnet"), aw3, signer, journal,
+                                     lambda: False, WallClock(), venues, dep.weth)
+            to_signed: list[float] = []
+            to_broadcast: list[float] = []
+            # approved -> signed/broadcast, stamped when each transition is journaled
+            stamps: dict[str, dict[str, float]] = {}
+            orig = engine._record
+
+            async def timed(order, state, detail=""):  # type: ignore[no-untyped-def]
+                await orig(order, state, detail)
+                stamps.setdefault(order.id, {})[str(state)] = time.perf_counter()
+
+            engine._record = timed  # type: ignore[method-assign]
+            engine.flow.record = timed
+            for i in range(orders):
+                proposal = TradeProposal(id=f"c{i}", token=token.address, pair="", venue="",
+                                         side=Side.BUY, amount_in=10**15, min_amount_out=0,
+                                         quote_value=0, slippage_bps=100,  # type: ignore[arg-type]
+                                         verdict=Verdict.SAFE)
+                t0 = time.perf_counter()
+                order = await engine.execute(proposal)
+                if order.state != "filled":
+                    raise SystemExit(f"benchmark order {order.id}: {order.state} {order.detail}")
+                s = stamps[f"o-c{i}"]
+                to_signed.append((s["signed"] - t0) * 1000)
+                to_broadcast.append((s["broadcast"] - t0) * 1000)
+            # nonce manager + guarded signing throughput (no RPC per tx)
+            nonces = engine.nonces
+            tx: dict[str, object] = {
+                "chainId": 31337, "to": dep.venues["uniswap"].router, "value": 0,
+                "gas": 200_000, "maxFeePerGas": 10**10, "maxPriorityFeePerGas": 10**9,
+                "type": 2}
+            tx["data"] = calls.swap_exact_eth_for_tokens(
+                0, [dep.weth, token.address], signer.address, 2**40, fee_on_transfer=False)
+            t0 = time.perf_counter()
+            for _ in range(signs):
+                n = await nonces.reserve(refresh=False)
+                await signer.sign_transaction(dict(tx, nonce=n))
+                nonces.release(n)
+            sign_s = time.perf_counter() - t0
+            await journal.close()
+            await db.close()
+            await aw3.provider.disconnect()
+        return {
+            "benchmark": "execution", "orders": orders,
+            "approved_to_signed_ms": {"p50": round(statistics.median(to_signed), 2),
+                                      "p99": round(pct(to_signed, 0.99), 2)},
+            "approved_to_broadcast_ms": {"p50": round(statistics.median(to_broadcast), 2),
+                                         "p99": round(pct(to_broadcast, 0.99), 2)},
+            "signed_tx_per_s": round(signs / sign_s, 1), "signatures": signs,
+        }
+    finally:
+        anvil.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=30)
+    parser.add_argument("--sign", type=int, default=2000)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(bench(args.orders, args.sign))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Calldata for the few contract calls execution makes, encoded directly with eth-abi.
+
+Why not ABI JSON and contract objects: live installs have no node_modules, and encoding a
+known signature is exact, fast (the benchmark signs hundreds a second) and easy to audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eth_abi.abi import decode, encode
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
+
+
+def selector(signature: str) -> bytes:
+    return keccak(text=signature)[:4]
+
+
+def call_data(signature: str, types: Sequence[str], args: Sequence[Any]) -> bytes:
+    return selector(signature) + encode(list(types), list(args))
+
+
+def _sig(name: str, types: Sequence[str]) -> str:
+    return f"{name}({','.join(types)})"
+
+
+def fn(name: str, types: Sequence[str], args: Sequence[Any]) -> bytes:
+    return call_data(_sig(name, types), types, args)
+
+
+# --- router (UniswapV2Router02) ---------------------------------------------------------
+
+_ETH_IN = ("uint256", "address[]", "address", "uint256")
+_TOKENS_IN = ("uint256", "uint256", "address[]", "address", "uint256")
+
+
+def swap_exact_eth_for_tokens(
+    amount_out_min: int, path: Sequence[str], to: str, deadline: int, *, fee_on_transfer: bool
+) -> bytes:
+    name = ("swapExactETHForTokensSupportingFeeOnTransferTokens" if fee_on_transfer
+            else "swapExactETHForTokens")
+    return fn(name, _ETH_IN, [amount_out_min, list(path), to, deadline])
+
+
+def swap_exact_tokens_for_eth(
+    amount_in: int, amount_out_min: int, path: Sequence[str], to: str, deadline: int,
+    *, fee_on_transfer: bool,
+) -> bytes:
+    name = ("swapExactTokensForETHSupportingFeeOnTransferTokens" if fee_on_transfer
+            else "swapExactTokensForETH")
+    return fn(name, _TOKENS_IN, [amount_in, amount_out_min, list(path), to, deadline])
+
+
+# --- reads -----------------------------------------------------------------------------
+
+GET_PAIR = ("getPair", ("address", "address"))
+GET_RESERVES = selector("getReserves()")
+TOKEN0 = selector("token0()")
+
+
+def erc20_approve(spender: str, amount: int) -> bytes:
+    return fn("approve", ("address", "uint256"), [spender, amount])
+
+
+def erc20_allowance(owner: str, spender: str) -> bytes:
+    return fn("allowance", ("address", "address"), [owner, spender])
+
+
+def erc20_balance_of(owner: str) -> bytes:
+    return fn("balanceOf", ("address",), [owner])
+
+
+def get_pair(token_a: str, token_b: str) -> bytes:
+    return fn("getPair", ("address", "address"), [token_a, token_b])
+
+
+def decode_address(raw: bytes) -> str:
+    (addr,) = decode(["address"], raw)
+    return str(to_checksum_address(addr))
+
+
+def decode_uint(raw: bytes) -> int:
+    (value,) = decode(["uint256"], raw)
+    return int(value)
+
+
+def decode_reserves(raw: bytes) -> tuple[int, int]:
+    r0, r1, _ts = decode(["uint112", "uint112", "uint32"], raw)
+    return int(r0), int(r1)
+
+
+# --- events ----------------------------------------------------------------------------
+
+TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
+WITHDRAWAL_TOPIC = keccak(text="Withdrawal(address,uint256)")  # WETH9 unwrap
+SWAP_TOPIC = keccak(text="Swap(address,uint256,uint256,uint256,uint256,address)")
+
+
+def topic_address(topic: bytes) -> str:
+    return str(to_checksum_address(topic[-20:]))

@@ -1,0 +1,267 @@
+"""The execution component: approved proposals in, journaled orders and fills out.
+
+Why this shape: every transition is journaled *before* the side effect it allows (the route
+before signing, the raw transaction before sending), and published after, so a crash at
+any point leaves a journal from which :meth:`ExecutionEngine.recover` can finish the order
+without signing it twice. The halt is checked before signing and again by the guarded
+signer itself, which is the check that cannot be skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import structlog
+from eth_utils.address import to_checksum_address
+from web3.exceptions import Web3Exception
+
+from claudedex.amm import AmmError
+from claudedex.bus import EventBus
+from claudedex.clock import Clock
+from claudedex.config import Profile
+from claudedex.domain import Side, TradeProposal
+from claudedex.errors import ChainError, EngineHalted, SignerRefused
+from claudedex.events import (
+    EngineHaltChanged,
+    OrderFilled,
+    OrderUpdated,
+    ProposalDecided,
+    RiskAssessed,
+)
+from claudedex.execution import calls, fills
+from claudedex.execution.aggregator import AggregatorClient
+from claudedex.execution.fees import FeeCaps
+from claudedex.execution.nonces import NonceManager
+from claudedex.execution.order import Order
+from claudedex.execution.planner import Planner, Taxes
+from claudedex.execution.relay import Broadcaster, PublicBroadcaster
+from claudedex.execution.routing import VenueRef
+from claudedex.execution.states import ON_CHAIN_POSSIBLE, TERMINAL, OrderState, check_transition
+from claudedex.execution.txflow import TRANSIENT, FlowPolicy, Outcome, TxFlow
+
+log = structlog.get_logger(__name__)
+S = OrderState
+EXECUTE_DECISIONS = frozenset({"approved", "overridden"})
+ORDER_ERRORS: tuple[type[BaseException], ...] = (
+    ChainError, AmmError, Web3Exception, ValueError, SignerRefused, *TRANSIENT,
+)
+
+
+class Journal(Protocol):
+    """What execution needs from :class:`claudedex.storage.journal.OrderJournal`."""
+
+    async def record(self, order_id: str, state: str, data: dict[str, Any]) -> None: ...
+
+    async def history(self, order_id: str) -> Sequence[Any]: ...
+
+    async def open_orders(self) -> Sequence[Any]: ...
+
+
+class ExecutionEngine:
+    def __init__(
+        self, bus: EventBus, profile: Profile, w3: Any, signer: Any, journal: Journal,
+        is_halted: Callable[[], bool], clock: Clock, venues: Sequence[VenueRef],
+        quote_token: str, *, broadcaster: Broadcaster | None = None,
+        aggregator: AggregatorClient | None = None, dry_run: bool | None = None,
+        policy: FlowPolicy | None = None, deadline_s: int = 120,
+    ) -> None:
+        self.bus = bus
+        self.profile = profile
+        self.w3 = w3
+        self.signer = signer
+        self.journal = journal
+        self.is_halted = is_halted
+        self.clock = clock
+        self.account = to_checksum_address(signer.address)
+        self.weth = to_checksum_address(quote_token)
+        self.dry_run = profile.mode == "paper" if dry_run is None else dry_run
+        self.nonces = NonceManager(self.account, self._count)
+        self.flow = TxFlow(w3, signer, self.nonces, broadcaster or PublicBroadcaster(w3),
+                           FeeCaps.from_limits(profile.limits), self._record,
+                           profile.chain.chain_id, policy)
+        self.planner = Planner(w3, venues, self.weth, self.account,
+                               max_slippage_bps=profile.limits.max_slippage_bps,
+                               deadline_s=deadline_s, aggregator=aggregator)
+        self.taxes: dict[str, Taxes] = {}
+        self.orders: dict[str, Order] = {}
+        self.recovered = False
+
+    async def _count(self, address: str, tag: str) -> int:
+        return int(await self.w3.eth.get_transaction_count(address, tag))
+
+    # -- journal + events -----------------------------------------------------------------
+
+    async def _record(self, order: Order, state: S, detail: str = "") -> None:
+        """Journal (durably) then publish; the in-memory state moves only if journaled."""
+        check_transition(order.state, state)
+        previous = (order.state, order.detail)
+        order.state, order.detail = state, detail
+        try:
+            await self.journal.record(order.id, str(state), order.snapshot())
+        except BaseException:
+            order.state, order.detail = previous
+            raise
+        log.info("order.state", order=order.id, state=str(state), detail=detail)
+        tx_hash = order.mined_hash or (order.attempts[-1].tx_hash if order.attempts else "")
+        await self.bus.publish(OrderUpdated(order_id=order.id, state=str(state),
+                                            tx_hash=tx_hash, detail=detail))
+
+    async def _record_intent(self, order: Order) -> None:
+        await self.journal.record(order.id, str(S.INTENT), order.snapshot())
+        await self.bus.publish(OrderUpdated(order_id=order.id, state=str(S.INTENT)))
+
+    # -- the component --------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Recover first, then execute every approved or overridden proposal."""
+        sub = self.bus.subscribe("execution", [ProposalDecided.topic, RiskAssessed.topic,
+                                               EngineHaltChanged.topic])
+        try:
+            if not self.recovered:
+                await self.recover()
+            async with asyncio.TaskGroup() as tasks:
+                async for event in sub:
+                    if isinstance(event, RiskAssessed):
+                        rep = event.report
+                        self.taxes[rep.token.lower()] = Taxes(rep.buy_tax_bps or 0,
+                                                              rep.sell_tax_bps or 0)
+                    elif isinstance(event, ProposalDecided):
+                        if event.decision in EXECUTE_DECISIONS and event.proposal is not None:
+                            tasks.create_task(self.execute(event.proposal))
+                    elif isinstance(event, EngineHaltChanged) and event.halted:
+                        log.warning("execution.halted", queued=self.queued())
+        finally:
+            sub.close()
+
+    def queued(self) -> list[str]:
+        """Orders not yet signed: a halt cancels them at their next step."""
+        return [o.id for o in self.orders.values() if o.state in (
+            S.INTENT, S.RISK_APPROVED, S.OPERATOR_APPROVED, S.JOURNALED)]
+
+    async def execute(self, proposal: TradeProposal, taxes: Taxes | None = None) -> Order:
+        """Execute one approved proposal to a terminal state; never raises for a bad trade."""
+        order = Order.from_proposal(proposal)
+        if order.id in self.orders or await self.journal.history(order.id):
+            log.warning("execution.duplicate_decision", order=order.id)
+            return self.orders.get(order.id, order)
+        self.orders[order.id] = order
+        try:
+            await self._record_intent(order)
+            await self._record(order, S.RISK_APPROVED, f"verdict {proposal.verdict}")
+            await self._record(order, S.OPERATOR_APPROVED, proposal.strategy or "operator")
+            await self._execute(order, taxes or self.taxes.get(order.token.lower(), Taxes()))
+        except EngineHalted as exc:
+            await self._abandon(order, S.CANCELLED, str(exc))
+        except ORDER_ERRORS as exc:
+            await self._abandon(order, S.FAILED, f"{type(exc).__name__}: {exc}"[:500])
+        finally:
+            if order.state in (S.FILLED, S.FAILED, S.CANCELLED, S.SIMULATED):
+                self.orders.pop(order.id, None)
+        return order
+
+    async def _abandon(self, order: Order, state: S, detail: str) -> None:
+        if order.state in ON_CHAIN_POSSIBLE:
+            # A transaction may exist: never mark it failed blindly; watch it instead.
+            log.error("execution.error_after_sign", order=order.id, error=detail)
+            outcome = await self.flow.watch(order)
+            await self._finish(order, outcome)
+            return
+        if order.state not in TERMINAL:
+            await self._record(order, state, detail)
+
+    async def _execute(self, order: Order, taxes: Taxes) -> None:
+        if self.is_halted():
+            raise EngineHalted("engine halted before signing")
+        await self.planner.plan(order, taxes)
+        await self._record(order, S.JOURNALED,
+                           f"{order.venue}: min out {order.amount_out_min}, "
+                           f"deadline {order.deadline}")
+        if self.dry_run:
+            await self._record(order, S.SIMULATED, f"dry run: expected {order.expected_out}")
+            return
+        if order.side is Side.SELL:
+            await self._ensure_allowance(order)
+        gas = await self._estimate_gas(order)
+        if self.is_halted():
+            raise EngineHalted("engine halted before signing")
+        await self._finish(order, await self.flow.submit(order, gas))
+
+    async def _estimate_gas(self, order: Order) -> int:
+        estimate = await self.w3.eth.estimate_gas({
+            "from": self.account, "to": to_checksum_address(order.to), "data": order.data,
+            "value": order.value})
+        # Headroom: the estimate runs in a block with the same timestamp, so it misses the
+        # pair's first-in-block price-accumulator writes (two cold SSTOREs, ~45k gas).
+        return int(estimate) * 13 // 10 + 60_000
+
+    async def _ensure_allowance(self, order: Order) -> None:
+        raw = await self.w3.eth.call({"to": to_checksum_address(order.token),
+                                      "data": calls.erc20_allowance(self.account, order.router)})
+        if calls.decode_uint(bytes(raw)) >= order.amount_in:
+            return
+        approve = Order(id=f"{order.id}:approve", proposal_id=order.proposal_id,
+                        side=order.side, token=order.token, amount_in=order.amount_in,
+                        kind="approve", venue=order.venue, router=order.router,
+                        to=to_checksum_address(order.token),
+                        data="0x" + calls.erc20_approve(order.router, order.amount_in).hex())
+        await self._record_intent(approve)
+        for state in (S.RISK_APPROVED, S.OPERATOR_APPROVED, S.JOURNALED):
+            await self._record(approve, state, f"allowance for {order.id}")
+        outcome = await self.flow.submit(approve, await self._estimate_gas(approve))
+        await self._finish(approve, outcome)
+        if approve.state is not S.FILLED:
+            raise ChainError(f"approval for the router failed: {approve.detail}")
+
+    async def _finish(self, order: Order, outcome: Outcome) -> None:
+        receipt = outcome.receipt
+        if receipt is None:
+            return  # the flow already journaled why it failed
+        if order.state is S.REVERTED or int(receipt["status"]) != 1:
+            await self._record(order, S.FAILED, f"reverted on chain in block {order.block_number}")
+            return
+        order.gas_cost_wei = fills.gas_cost(receipt)
+        if order.kind == "approve":
+            await self._record(order, S.FILLED, "allowance set")
+            return
+        if order.side is Side.BUY:
+            order.amount_out = fills.tokens_received(receipt, order.token, self.account)
+        else:
+            order.amount_out = fills.eth_unwrapped(receipt, self.weth, order.router)
+        await self._record(order, S.FILLED, f"received {order.amount_out}")
+        await self.bus.publish(OrderFilled(
+            order_id=order.id, token=order.token, side=str(order.side),
+            amount_in=order.amount_in, amount_out=order.amount_out,
+            gas_cost_wei=order.gas_cost_wei, tx_hash=order.mined_hash,
+            block_number=order.block_number))
+
+    # -- crash recovery -------------------------------------------------------------------
+
+    async def recover(self) -> list[Order]:
+        """Reconcile the journal with the chain before trading: finish or cancel every order.
+
+        Orders that never reached ``signed`` are cancelled (their intent is stale); the rest
+        are looked up by hash, rebroadcast from the journaled raw bytes while their nonce is
+        free, and driven to a terminal state. The nonce manager restarts above them.
+        """
+        entries = await self.journal.open_orders()
+        orders = [o for o in (Order.from_snapshot(e.data) for e in entries
+                              if e.data.get("id") == e.order_id) if o.state not in TERMINAL]
+        on_chain = [o for o in orders if o.state in ON_CHAIN_POSSIBLE and o.attempts]
+        stale = [o for o in orders if not (o.state in ON_CHAIN_POSSIBLE and o.attempts)]
+        await self.nonces.sync(o.attempts[-1].nonce for o in on_chain)
+        for order in stale:
+            await self._record(order, S.CANCELLED, "engine restarted before signing")
+        results = await asyncio.gather(*(self._resume(o) for o in on_chain))
+        self.recovered = True
+        log.info("execution.recovered", orders=len(orders), resumed=len(on_chain))
+        return [*results, *stale]
+
+    async def _resume(self, order: Order) -> Order:
+        self.orders[order.id] = order
+        try:
+            await self._finish(order, await self.flow.watch(order))
+        finally:
+            self.orders.pop(order.id, None)
+        return order

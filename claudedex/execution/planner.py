@@ -1,0 +1,123 @@
+"""Turn an approved order into one exact router call: route, amountOutMin, deadline.
+
+Why at send time and in integers: see :mod:`claudedex.execution.slippage`. An aggregator
+route is taken only when it beats the best direct V2 quote *and* its calldata is a Router02
+swap to us whose amountOutMin is at least the bound the direct route guarantees, so a
+misbehaving aggregator can never loosen our slippage protection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from eth_abi.abi import decode as abi_decode
+from eth_utils.address import to_checksum_address
+
+from claudedex.domain import Side
+from claudedex.errors import ChainError
+from claudedex.execution import calls
+from claudedex.execution.aggregator import NATIVE, AggregatorClient, AggregatorError
+from claudedex.execution.order import Order
+from claudedex.execution.routing import Quote, VenueRef, best_v2_quote
+from claudedex.execution.slippage import amount_out_min, chain_deadline, effective_slippage_bps
+from claudedex.wallet.guard import ROUTER_SELECTORS
+
+log = structlog.get_logger(__name__)
+
+
+class NoRoute(ChainError):
+    """No configured venue has a pool with liquidity for this trade."""
+
+
+@dataclass(frozen=True, slots=True)
+class Taxes:
+    """Transfer taxes the safety layer measured (bps); non-zero selects the FoT functions."""
+
+    buy_bps: int = 0
+    sell_bps: int = 0
+
+
+class Planner:
+    def __init__(self, w3: Any, venues: Sequence[VenueRef], quote_token: str, account: str,
+                 *, max_slippage_bps: int, deadline_s: int = 120,
+                 aggregator: AggregatorClient | None = None) -> None:
+        self.w3 = w3
+        self.venues = list(venues)
+        self.weth = to_checksum_address(quote_token)
+        self.account = account
+        self.max_slippage_bps = max_slippage_bps
+        self.deadline_s = deadline_s
+        self.aggregator = aggregator
+
+    async def plan(self, order: Order, taxes: Taxes = Taxes()) -> Quote:
+        """Fill in the order's route, limits and calldata from fresh reserves."""
+        buy = order.side is Side.BUY
+        token = to_checksum_address(order.token)
+        token_in, token_out = (self.weth, token) if buy else (token, self.weth)
+        best = await best_v2_quote(
+            self.w3, self.venues, token_in, token_out, order.amount_in,
+            in_tax_bps=0 if buy else taxes.sell_bps, out_tax_bps=taxes.buy_bps if buy else 0)
+        if best is None:
+            raise NoRoute(f"no venue has liquidity for {token_in} -> {token_out}")
+        fot = bool(taxes.buy_bps or taxes.sell_bps)
+        minimum = amount_out_min(best.expected_out, order.slippage_bps, self.max_slippage_bps)
+        deadline = await chain_deadline(self.w3, self.deadline_s)
+        path = [token_in, token_out]
+        if buy:
+            data = calls.swap_exact_eth_for_tokens(minimum, path, self.account, deadline,
+                                                   fee_on_transfer=fot)
+        else:
+            data = calls.swap_exact_tokens_for_eth(order.amount_in, minimum, path, self.account,
+                                                   deadline, fee_on_transfer=fot)
+        order.venue, order.router, order.to = best.venue.name, best.venue.router, best.venue.router
+        order.data, order.value = "0x" + data.hex(), order.amount_in if buy else 0
+        order.expected_out, order.amount_out_min = best.expected_out, minimum
+        order.deadline = deadline
+        order.fee_on_transfer = fot
+        order.slippage_bps = effective_slippage_bps(order.slippage_bps, self.max_slippage_bps)
+        if self.aggregator is not None and not fot:
+            await self._try_aggregator(order, best, path)
+        return best
+
+    async def _try_aggregator(self, order: Order, best: Quote, path: Sequence[str]) -> None:
+        assert self.aggregator is not None
+        buy = order.side is Side.BUY
+        src, dst = (NATIVE, order.token) if buy else (order.token, NATIVE)
+        try:
+            swap = await self.aggregator.swap(src, dst, order.amount_in, self.account,
+                                              order.slippage_bps)
+        except AggregatorError as exc:
+            log.warning("execution.aggregator_unavailable", error=str(exc))
+            return
+        if swap.dst_amount <= best.expected_out:
+            return
+        routers = {v.router.lower(): v for v in self.venues}
+        venue = routers.get(swap.to.lower())
+        if venue is None or not self._acceptable(swap.data, order, path):
+            log.warning("execution.aggregator_refused", to=swap.to, order=order.id)
+            return
+        if swap.value != order.value:
+            return
+        order.venue, order.router, order.to, order.data = f"aggregator:{venue.name}", \
+            venue.router, venue.router, swap.data
+        order.expected_out = swap.dst_amount
+
+    def _acceptable(self, data_hex: str, order: Order, path: Sequence[str]) -> bool:
+        """A Router02 swap to us, same path, amountOutMin >= our direct-route bound."""
+        data = bytes.fromhex(data_hex.removeprefix("0x"))
+        known = ROUTER_SELECTORS.get(data[:4])
+        if known is None or not known[0].startswith("swapExact"):
+            return False
+        name, types, to_index = known
+        try:
+            args = abi_decode(types, data[4:])
+        except Exception:  # noqa: BLE001  # eth-abi raises many decoder types; all mean "bad"
+            return False
+        min_index = 0 if "ETHFor" in name else 1
+        got_path = [to_checksum_address(a) for a in args[to_index - 1]]
+        return (to_checksum_address(args[to_index]) == self.account and got_path == list(path)
+                and int(args[min_index]) >= order.amount_out_min
+                and (min_index == 0 or int(args[0]) == order.amount_in))

@@ -1,0 +1,71 @@
+"""The order state machine: which transition may follow which, and nothing else.
+
+Why explicit: a crash can leave an order anywhere, and recovery must know what was already
+done (a transaction exists once an order is ``signed``). Refusing an illegal transition
+turns a logic bug into a loud error instead of a silently double-spent order.
+
+``dropped`` and ``reverted`` are recorded only when the engine gives up on the transaction
+(they are terminal in :data:`claudedex.storage.journal.TERMINAL_STATES` too); a transaction
+that vanished from the pool and is sent again is recorded as another ``broadcast``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from claudedex.errors import ClaudeDexError
+
+
+class OrderState(StrEnum):
+    INTENT = "intent"
+    RISK_APPROVED = "risk_approved"
+    OPERATOR_APPROVED = "operator_approved"
+    JOURNALED = "journaled"  # route, amountOutMin and deadline fixed and on disk
+    SIGNED = "signed"  # raw transaction on disk: it may exist on chain from here on
+    BROADCAST = "broadcast"
+    MINED = "mined"  # receipt with status 1
+    REVERTED = "reverted"  # receipt with status 0
+    DROPPED = "dropped"  # gone from the pool and given up on
+    REPLACED = "replaced"  # superseded by a bumped transaction with the same nonce
+    FILLED = "filled"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # stopped before anything was signed (halt, dry run, restart)
+    SIMULATED = "simulated"  # dry run (paper mode): quoted, never signed
+
+
+S = OrderState
+
+ALLOWED: dict[OrderState, frozenset[OrderState]] = {
+    S.INTENT: frozenset({S.RISK_APPROVED, S.FAILED, S.CANCELLED}),
+    S.RISK_APPROVED: frozenset({S.OPERATOR_APPROVED, S.FAILED, S.CANCELLED}),
+    S.OPERATOR_APPROVED: frozenset({S.JOURNALED, S.FAILED, S.CANCELLED}),
+    S.JOURNALED: frozenset({S.SIGNED, S.FAILED, S.CANCELLED, S.SIMULATED}),
+    # signed -> signed: re-signed with a fresh nonce after the node refused the first one
+    S.SIGNED: frozenset({S.BROADCAST, S.SIGNED, S.MINED, S.REVERTED, S.FAILED}),
+    S.BROADCAST: frozenset(
+        {S.BROADCAST, S.MINED, S.REVERTED, S.DROPPED, S.REPLACED, S.FAILED}
+    ),
+    S.REPLACED: frozenset({S.SIGNED, S.BROADCAST, S.MINED, S.REVERTED, S.FAILED}),
+    S.MINED: frozenset({S.FILLED, S.BROADCAST}),  # broadcast again after a reorg
+    S.REVERTED: frozenset({S.FAILED, S.BROADCAST}),
+    S.DROPPED: frozenset({S.FAILED}),
+    S.FILLED: frozenset(),
+    S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.SIMULATED: frozenset(),
+}
+
+TERMINAL: frozenset[OrderState] = frozenset(s for s, nxt in ALLOWED.items() if not nxt)
+# A transaction may exist on chain in these states: recovery must look it up, never re-sign.
+ON_CHAIN_POSSIBLE: frozenset[OrderState] = frozenset(
+    {S.SIGNED, S.BROADCAST, S.REPLACED, S.MINED, S.REVERTED}
+)
+
+
+class IllegalTransition(ClaudeDexError):
+    """A transition the state machine forbids (a bug, never an operator mistake)."""
+
+
+def check_transition(current: OrderState, nxt: OrderState) -> None:
+    if nxt not in ALLOWED[current]:
+        raise IllegalTransition(f"order state {current} -> {nxt} is not allowed")

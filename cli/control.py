@@ -1,0 +1,50 @@
+"""``claudedex halt`` / ``claudedex resume``: the emergency stop as a persisted flag.
+
+Why a file write and not a message to a running engine: the stop must work when the engine
+is wedged or not running at all; the guarded signer reads the same persisted flag.
+"""
+
+from __future__ import annotations
+
+import typer
+
+
+def _switch(profile: str):  # type: ignore[no-untyped-def]  # heavy imports stay lazy
+    from claudedex.config import load_profile
+    from claudedex.halt import HaltSwitch
+    from claudedex.paths import data_dir
+
+    prof = load_profile(profile)
+    return prof, HaltSwitch(data_dir(prof.name) / "halt.json")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("halt")
+    def halt(
+        profile: str = typer.Option("devnet", "--profile", help="Profile to stop."),
+        reason: str = typer.Option("operator emergency stop (cli)", "--reason"),
+    ) -> None:
+        """Emergency stop: persist HALTED for a profile; nothing is signed until resumed."""
+        prof, switch = _switch(profile)
+        state = switch.set(True, reason, "cli")
+        typer.echo(f"HALTED profile {prof.name}: {state.reason}")
+
+    @app.command("resume")
+    def resume(
+        profile: str = typer.Option("devnet", "--profile", help="Profile to resume."),
+        yes: bool = typer.Option(False, "--yes", help="Skip the typed confirmation."),
+    ) -> None:
+        """Lift the emergency stop for a profile (asks you to type a confirmation)."""
+        from claudedex.errors import UserInputError
+
+        prof, switch = _switch(profile)
+        if not switch.is_halted():
+            typer.echo(f"profile {prof.name} is not halted")
+            return
+        if not yes:
+            expected = f"RESUME {prof.name}"
+            typed = typer.prompt(f"Halted: {switch.state.reason!r}. Type '{expected}' to resume")
+            if typed.strip() != expected:
+                raise UserInputError(f"confirmation did not match '{expected}'; still halted")
+        switch.set(False, "", "cli")
+        typer.echo(f"RESUMED profile {prof.name}")

@@ -1,0 +1,64 @@
+"""Child process for the kill -9 test: executes one buy and hangs after signing.
+
+argv: rpc_url private_key db_path token weth venues_json mode
+mode "pooled": the transaction reaches the node (automine is off, so it waits there);
+mode "unsent": the broadcaster never delivers it (killed between journal and send).
+Prints "SIGNED <hash>" once the raw transaction is journaled, then waits to be killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from web3 import AsyncHTTPProvider, AsyncWeb3
+
+from claudedex.bus import EventBus
+from claudedex.clock import WallClock
+from claudedex.config import load_profile
+from claudedex.domain import Side, TradeProposal, Verdict
+from claudedex.events import OrderUpdated
+from claudedex.execution.engine import ExecutionEngine
+from claudedex.execution.relay import PublicBroadcaster
+from claudedex.execution.routing import VenueRef
+from claudedex.storage import Database, OrderJournal
+from claudedex.wallet.local import DevnetSigner
+
+
+class NeverArrives:
+    name = "never"
+
+    async def send(self, raw: bytes) -> str:
+        await asyncio.sleep(3600)
+        return ""
+
+
+async def main() -> None:
+    rpc, key, db_path, token, weth, venues_json, mode = sys.argv[1:8]
+    venues = [VenueRef(**v) for v in json.loads(venues_json)]
+    db = Database(f"sqlite:///{db_path}")
+    await db.open()
+    journal = OrderJournal(db)
+    await journal.start()
+    w3 = AsyncWeb3(AsyncHTTPProvider(rpc))
+    bus = EventBus()
+    broadcaster = PublicBroadcaster(w3) if mode == "pooled" else NeverArrives()
+    engine = ExecutionEngine(bus, load_profile("devnet"), w3, DevnetSigner(key), journal,
+                             lambda: False, WallClock(), venues, weth, broadcaster=broadcaster)
+    sub = bus.subscribe("child", [OrderUpdated.topic])
+
+    async def report() -> None:
+        async for ev in sub:
+            if isinstance(ev, OrderUpdated) and ev.state == "broadcast":
+                print("SIGNED", ev.tx_hash, flush=True)
+
+    proposal = TradeProposal(id="crash", token=token, pair="", venue="uniswap", side=Side.BUY,
+                             amount_in=10**16, min_amount_out=0, quote_value=0,  # type: ignore[arg-type]
+                             slippage_bps=100, verdict=Verdict.SAFE)
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(report())
+        tg.create_task(engine.execute(proposal))
+
+
+asyncio.run(main())

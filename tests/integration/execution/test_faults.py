@@ -1,0 +1,204 @@
+"""Fault injection on a real anvil: each fault ends in a correct journal and balance."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession, web
+
+from claudedex.events import OrderUpdated
+from claudedex.execution.states import OrderState
+from claudedex.execution.txflow import FlowPolicy
+
+pytestmark = pytest.mark.anvil
+
+
+def token_balance(chain: Any, token: str, owner: str) -> int:
+    from claudedex.devnet.uniswap import erc20_contract
+
+    return int(erc20_contract(chain.w3, token).functions.balanceOf(owner).call())
+
+
+class StallingProxy:
+    """JSON-RPC proxy to anvil that forwards a request, then withholds the answer."""
+
+    def __init__(self, upstream: str, stall: dict[str, int]) -> None:
+        self.upstream = upstream
+        self.stall = dict(stall)  # method -> how many answers to withhold
+        self.seen: list[str] = []
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/", self._handle)
+        self._session = ClientSession()
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()
+        await self._session.close()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        method = body["method"]
+        self.seen.append(method)
+        async with self._session.post(self.upstream, json=body) as resp:
+            answer = await resp.json()
+        if self.stall.get(method, 0) > 0:
+            self.stall[method] -= 1
+            await asyncio.sleep(5)  # the client gave up long ago: the request DID land
+        return web.json_response(answer)
+
+
+async def test_rpc_timeouts_on_send_and_poll_do_not_duplicate(make_rig, chain,
+                                                              make_proposal) -> None:
+    proxy = StallingProxy(chain.rpc_url, {"eth_sendRawTransaction": 1,
+                                          "eth_getTransactionReceipt": 2})
+    url = await proxy.start()
+    try:
+        rig = await make_rig(rpc_url=url, rpc_timeout_s=1)
+        order = await rig.engine.execute(make_proposal(chain.plain, "buy", 10**16))
+    finally:
+        await proxy.stop()
+    assert order.state is OrderState.FILLED, order.detail
+    assert len(order.attempts) == 1
+    assert chain.w3.eth.get_transaction_count(rig.account.address) == 1
+    assert token_balance(chain, chain.plain, rig.account.address) == order.amount_out > 0
+    assert proxy.seen.count("eth_sendRawTransaction") >= 1
+
+
+async def _no_automine(chain: Any) -> None:
+    chain.rpc("evm_setAutomine", [False])
+
+
+async def test_dropped_transaction_is_rebroadcast_and_fills_once(make_rig, chain,
+                                                                 make_proposal) -> None:
+    rig = await make_rig()
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    chain.rpc("evm_setAutomine", [False])
+    try:
+        task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+        sent = await rig.wait_state("broadcast", sub)
+        await chain.wait_pooled(sent.tx_hash)
+        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        again = await rig.wait_state("broadcast", sub)  # the engine noticed and sent it again
+        await chain.wait_pooled(again.tx_hash)
+        chain.rpc("evm_mine", [])
+        order = await asyncio.wait_for(task, 60)
+    finally:
+        chain.rpc("evm_setAutomine", [True])
+    assert order.state is OrderState.FILLED, order.detail
+    states = await rig.history(order.id)
+    details = [(e.state, e.data["detail"]) for e in await rig.journal.history(order.id)]
+    assert states.count("broadcast") == 2 and states.count("signed") == 1, details
+    assert chain.w3.eth.get_transaction_count(rig.account.address) == 1
+    assert token_balance(chain, chain.plain, rig.account.address) == order.amount_out
+
+
+async def test_dropped_for_good_fails_and_the_nonce_is_reused(make_rig, chain,
+                                                              make_proposal) -> None:
+    rig = await make_rig(policy=FlowPolicy(max_rebroadcasts=0))
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    chain.rpc("evm_setAutomine", [False])
+    try:
+        task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+        sent = await rig.wait_state("broadcast", sub)
+        await chain.wait_pooled(sent.tx_hash)
+        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        first = await asyncio.wait_for(task, 60)
+    finally:
+        chain.rpc("evm_setAutomine", [True])
+    assert first.state is OrderState.FAILED
+    assert (await rig.history(first.id))[-2:] == ["dropped", "failed"]
+    second = await rig.engine.execute(make_proposal(chain.plain, "buy", 10**16))
+    assert second.state is OrderState.FILLED
+    assert second.nonce == first.nonce == 0  # the gap was refilled, not skipped
+    assert token_balance(chain, chain.plain, rig.account.address) == second.amount_out
+
+
+async def test_front_run_swap_reverts_on_our_bound_and_only_gas_is_lost(
+        make_rig, chain, make_proposal) -> None:
+    from eth_account import Account
+
+    from claudedex.execution import calls
+
+    rig = await make_rig()
+    attacker = next(chain.accounts)
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    eth_before = chain.w3.eth.get_balance(rig.account.address)
+    chain.rpc("evm_setAutomine", [False])
+    try:
+        task = asyncio.create_task(rig.engine.execute(
+            make_proposal(chain.plain, "buy", 10**17, slippage_bps=50)))
+        sent = await rig.wait_state("broadcast", sub)
+        await chain.wait_pooled(sent.tx_hash)
+        order = next(iter(rig.engine.orders.values()))
+        block = chain.w3.eth.get_block("latest")
+        data = calls.swap_exact_eth_for_tokens(
+            0, [chain.deployment.weth, chain.plain], attacker.address,
+            block["timestamp"] + 600, fee_on_transfer=False)
+        tx = {"chainId": 31337, "nonce": chain.w3.eth.get_transaction_count(attacker.address),
+              "to": order.router, "data": data, "value": 2 * 10**18, "gas": 300_000,
+              "maxFeePerGas": 300 * 10**9, "maxPriorityFeePerGas": 50 * 10**9, "type": 2}
+        signed = Account.sign_transaction(tx, attacker.key)
+        chain.w3.eth.send_raw_transaction(signed.raw_transaction)
+        chain.rpc("evm_mine", [])
+        result = await asyncio.wait_for(task, 60)
+    finally:
+        chain.rpc("evm_setAutomine", [True])
+    assert result.state is OrderState.FAILED
+    assert (await rig.history(result.id))[-2:] == ["reverted", "failed"]
+    assert token_balance(chain, chain.plain, rig.account.address) == 0
+    receipt = chain.w3.eth.get_transaction_receipt(result.mined_hash)
+    gas_paid = receipt["gasUsed"] * receipt["effectiveGasPrice"]
+    assert eth_before - chain.w3.eth.get_balance(rig.account.address) == gas_paid
+
+
+async def test_stuck_transaction_is_bumped_and_replaced(make_rig, chain, make_proposal) -> None:
+    rig = await make_rig(policy=FlowPolicy(stuck_after_s=0.3))
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    chain.rpc("evm_setAutomine", [False])
+    try:
+        task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+        await rig.wait_state("replaced", sub)
+        sent = await rig.wait_state("broadcast", sub)
+        await chain.wait_pooled(sent.tx_hash)
+        chain.rpc("evm_mine", [])
+        order = await asyncio.wait_for(task, 60)
+    finally:
+        chain.rpc("evm_setAutomine", [True])
+    assert order.state is OrderState.FILLED, order.detail
+    assert len(order.attempts) >= 2
+    assert len({a.nonce for a in order.attempts}) == 1
+    assert order.attempts[1].max_priority_fee_per_gas > order.attempts[0].max_priority_fee_per_gas
+    assert order.mined_hash in order.hashes[1:]
+    assert "replaced" in await rig.history(order.id)
+    assert chain.w3.eth.get_transaction_count(rig.account.address) == 1
+    assert token_balance(chain, chain.plain, rig.account.address) == order.amount_out
+
+
+async def test_reorged_out_transaction_is_rebroadcast_and_filled_once(make_rig, chain,
+                                                                       make_proposal) -> None:
+    rig = await make_rig(policy=FlowPolicy(confirmations=3))
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    snapshot = chain.rpc("evm_snapshot", [])
+    task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+    await rig.wait_state("mined", sub)
+    assert chain.rpc("evm_revert", [snapshot]) is True  # the block holding our swap is gone
+    await rig.wait_state("broadcast", sub)
+    async with asyncio.timeout(60):
+        while not task.done():
+            chain.rpc("evm_mine", [])
+            await asyncio.sleep(0.1)
+    order = task.result()
+    assert order.state is OrderState.FILLED, order.detail
+    states = await rig.history(order.id)
+    assert states.count("mined") == 2 and states.count("signed") == 1
+    assert chain.w3.eth.get_transaction_count(rig.account.address) == 1
+    assert token_balance(chain, chain.plain, rig.account.address) == order.amount_out

@@ -1,0 +1,53 @@
+"""Emergency stop while orders are in flight: nothing new is signed after the halt."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from claudedex.events import OrderUpdated, ProposalDecided
+from claudedex.execution.txflow import FlowPolicy
+
+pytestmark = pytest.mark.anvil
+
+
+async def test_halt_mid_flight_signs_nothing_new(make_rig, chain, make_proposal) -> None:
+    rig = await make_rig(policy=FlowPolicy(stuck_after_s=0.2))  # bumps would be new signatures
+    inner = rig.engine.signer._inner
+    signed_at: list[float] = []
+    original = inner.sign_transaction
+
+    async def spy(tx):  # the real key signs; we only note when
+        signed_at.append(time.monotonic())
+        return await original(tx)
+
+    inner.sign_transaction = spy
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    chain.rpc("evm_setAutomine", [False])
+    runner = asyncio.create_task(rig.engine.run())
+    try:
+        await asyncio.sleep(0.2)
+        proposals = [make_proposal(chain.plain, "buy", 10**16) for _ in range(5)]
+        for p in proposals:
+            await rig.bus.publish(ProposalDecided(proposal_id=p.id, decision="approved",
+                                                  by="operator", proposal=p))
+        await rig.wait_state("signed", sub)
+        rig.halt.set(True, "test stop", "operator")
+        halted_at = time.monotonic()
+        await asyncio.sleep(1.0)  # in-flight orders hit the halt; stuck ones try to bump
+        chain.rpc("evm_mine", [])
+        async with asyncio.timeout(60):
+            while rig.engine.orders:  # noqa: ASYNC110 - polling the engine's own table
+                await asyncio.sleep(0.05)
+    finally:
+        chain.rpc("evm_setAutomine", [True])
+        runner.cancel()
+    assert signed_at and all(t < halted_at for t in signed_at)
+    finals = [(await rig.history(f"o-{p.id}"))[-1] for p in proposals]
+    assert finals.count("filled") == len(signed_at) >= 1
+    assert set(finals) <= {"filled", "cancelled"}
+    assert finals.count("cancelled") == 5 - finals.count("filled")
+    nonce = chain.w3.eth.get_transaction_count(rig.account.address)
+    assert nonce == finals.count("filled")  # one transaction per filled order, nothing else
