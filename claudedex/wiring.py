@@ -7,7 +7,7 @@ discovery sources, checks, strategies, venues and signer a profile runs with. Ea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -93,12 +93,66 @@ def _wire_strategy(engine: Engine) -> None:
     engine.supervisor.add("portfolio", tracker.run)
 
 
+async def _wire_chain(engine: Engine) -> None:
+    from web3 import AsyncHTTPProvider, AsyncWeb3
+
+    w3 = AsyncWeb3(AsyncHTTPProvider(engine.profile.rpc_url(),
+                                     request_kwargs={"timeout": 10}))
+    chain_id = await w3.eth.chain_id
+    if chain_id != engine.profile.chain.chain_id:
+        from claudedex.errors import ConfigError
+
+        await w3.provider.disconnect()
+        raise ConfigError(f"profile {engine.profile.name}: RPC is on chain {chain_id}, "
+                          f"the profile says {engine.profile.chain.chain_id}")
+    engine.services["w3"] = w3
+    engine.add_closer(w3.provider.disconnect)
+
+
+def _signer(engine: Engine) -> Any:
+    from claudedex.wallet.factory import build_signer
+    from claudedex.wallet.watch_only import WatchOnlySigner
+
+    profile = engine.profile
+    if profile.signer.kind == "none":
+        return WatchOnlySigner()
+    manifest = engine.services.get("devnet")
+    key = manifest.accounts[0]["private_key"] if manifest and manifest.accounts else None
+    return build_signer(profile, engine.data_dir, devnet_private_key=key)
+
+
+def _wire_execution(engine: Engine) -> None:
+    from claudedex.execution.engine import ExecutionEngine
+    from claudedex.execution.routing import VenueRef
+    from claudedex.wallet.factory import guard
+
+    profile = engine.profile
+    audit_log = engine.services["audit"]
+
+    async def audit(action: str, detail: dict[str, Any]) -> None:
+        await audit_log.append("signer", action, detail)
+
+    signer = _signer(engine)
+    guarded = guard(signer, profile, engine.halt_switch.is_halted, audit)
+    venues = [VenueRef(v.name, v.factory, v.router, v.fee_bps) for v in profile.venues
+              if v.factory and v.router]
+    execution = ExecutionEngine(
+        engine.bus, profile, engine.services["w3"], guarded, engine.services["journal"],
+        engine.halt_switch.is_halted, engine.clock, venues, profile.chain.quote_token,
+        dry_run=True if signer.kind == "watch-only" else None)
+    engine.signer_kind = signer.kind
+    engine.services.update(signer=guarded, execution=execution)
+    engine.supervisor.add("execution", execution.run)
+
+
 async def wire_components(engine: Engine) -> None:
     """Add the profile's components to the engine's supervisor."""
     await _wire_storage(engine)
     if engine.profile.mode == "devnet":
         await _wire_devnet(engine)
+    await _wire_chain(engine)
     _wire_strategy(engine)
+    _wire_execution(engine)
     log.info("engine_wired", profile=engine.profile.name, mode=engine.profile.mode,
              components=sorted(engine.supervisor.children))
 
