@@ -68,6 +68,9 @@ class SignerConfig(Section):
     password_env: str = ""
     derivation_path: str = "m/44'/60'/0'/0/0"
     allowed_targets: tuple[str, ...] = ()
+    # ledger/trezor: "" = USB; "tcp://host:port" (Speculos APDU socket); "udp://host:port"
+    # (Trezor emulator); "sim" = in-process simulator holding the devnet key (demos only)
+    device: str = ""
 
 
 class StrategyConfig(Section):

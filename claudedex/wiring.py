@@ -125,6 +125,7 @@ def _wire_execution(engine: Engine) -> None:
     from claudedex.execution.engine import ExecutionEngine
     from claudedex.execution.routing import VenueRef
     from claudedex.wallet.factory import guard
+    from claudedex.wallet.spend_store import JsonSpendStore
 
     profile = engine.profile
     audit_log = engine.services["audit"]
@@ -133,7 +134,8 @@ def _wire_execution(engine: Engine) -> None:
         await audit_log.append("signer", action, detail)
 
     signer = _signer(engine)
-    guarded = guard(signer, profile, engine.halt_switch.is_halted, audit)
+    guarded = guard(signer, profile, engine.halt_switch.is_halted, audit,
+                    spend_store=JsonSpendStore(engine.data_dir / "spend.json"))
     venues = [VenueRef(v.name, v.factory, v.router, v.fee_bps) for v in profile.venues
               if v.factory and v.router]
     execution = ExecutionEngine(
