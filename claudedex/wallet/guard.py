@@ -132,6 +132,9 @@ class GuardedSigner:
         self._max_fee = max_fee_per_gas_wei
         self._store: SpendStore = spend_store or MemorySpendStore()
         self._lock = asyncio.Lock()  # caps are checked and spent atomically
+        # value already counted per nonce: a fee bump re-signs the same nonce, and at most
+        # one transaction per nonce can be mined, so only an increase counts again.
+        self._counted: dict[tuple[int, int], int] = {}
 
     @property
     def address(self) -> str:
@@ -158,8 +161,18 @@ class GuardedSigner:
                 await self._refuse("halted", "engine halted during signing", tx, unsigned)
                 raise EngineHalted("engine halted while signing; signature discarded")
             await self._emit("signer.signed", self._describe(unsigned, tx))
-            self._store.record(self._clock.now(), unsigned.value)
+            extra = self._new_spend(unsigned)
+            if extra:
+                self._store.record(self._clock.now(), extra)
+            self._counted[(unsigned.chain_id, unsigned.nonce)] = max(
+                unsigned.value, self._counted.get((unsigned.chain_id, unsigned.nonce), 0))
+            if len(self._counted) > 4096:
+                del self._counted[next(iter(self._counted))]
             return raw
+
+    def _new_spend(self, tx: UnsignedTx) -> int:
+        """Value this signature adds to the day: a replacement only adds its increase."""
+        return max(0, tx.value - self._counted.get((tx.chain_id, tx.nonce), 0))
 
     async def _check(self, tx: UnsignedTx, raw: dict[str, Any]) -> None:
         if self._is_halted():
@@ -194,7 +207,7 @@ class GuardedSigner:
                 f"value {tx.value} wei over the per-trade cap {self._per_trade_cap} wei"
             )
         spent = self.spent_today_wei()
-        if spent + tx.value > self._daily_cap:
+        if spent + self._new_spend(tx) > self._daily_cap:
             return "daily_cap", (
                 f"value {tx.value} wei would bring today's {spent} wei over the daily cap "
                 f"{self._daily_cap} wei"

@@ -157,16 +157,27 @@ async def test_halt_during_device_confirmation_discards_the_signature(h: Harness
 
 
 async def test_daily_cap_is_a_rolling_24h_window(h: Harness) -> None:
-    for _ in range(4):
-        await h.guard.sign_transaction(tx(value=ETH // 2))
+    for nonce in range(4):
+        await h.guard.sign_transaction(tx(value=ETH // 2, nonce=nonce))
     with pytest.raises(SignerRefused, match="daily cap"):
-        await h.guard.sign_transaction(tx(value=1))
+        await h.guard.sign_transaction(tx(value=1, nonce=4))
     assert h.last_refusal() == "daily_cap"
     h.clock.advance_to(h.clock.now() + 86_399)
     with pytest.raises(SignerRefused):
-        await h.guard.sign_transaction(tx(value=1))
+        await h.guard.sign_transaction(tx(value=1, nonce=4))
     h.clock.advance_to(h.clock.now() + 2)
-    await h.guard.sign_transaction(tx(value=ETH // 2))
+    await h.guard.sign_transaction(tx(value=ETH // 2, nonce=4))
+
+
+async def test_fee_bump_of_same_nonce_is_not_counted_twice(h: Harness) -> None:
+    """Only one transaction per nonce can be mined: a replacement adds only its increase."""
+    await h.guard.sign_transaction(tx(value=ETH // 4, nonce=7))
+    await h.guard.sign_transaction(tx(value=ETH // 4, nonce=7, maxFeePerGas=3 * 10**9))
+    assert h.guard.spent_today_wei() == ETH // 4
+    await h.guard.sign_transaction(tx(value=ETH // 2, nonce=7, maxFeePerGas=4 * 10**9))
+    assert h.guard.spent_today_wei() == ETH // 2
+    await h.guard.sign_transaction(tx(value=ETH // 2, nonce=8))
+    assert h.guard.spent_today_wei() == ETH
 
 
 async def test_a_buggy_strategy_cannot_spend_past_the_caps(h: Harness) -> None:
