@@ -41,6 +41,8 @@ DEFAULT_TOPICS: dict[str, TopicSpec] = {
     "trade.fill": TopicSpec(Policy.NEVER_DROP, 256),
     "engine.halt": TopicSpec(Policy.NEVER_DROP, 64),
     "discovery.warning": TopicSpec(Policy.NEVER_DROP, 256),
+    "discovery.pair": TopicSpec(Policy.NEVER_DROP, 1024),
+    "safety.report": TopicSpec(Policy.NEVER_DROP, 1024),
 }
 FALLBACK = TopicSpec(Policy.BOUNDED, 4096)
 ALL = "*"

@@ -46,8 +46,11 @@ async def test_halt_mid_flight_signs_nothing_new(make_rig, chain, make_proposal)
         runner.cancel()
     assert signed_at and all(t < halted_at for t in signed_at)
     finals = [(await rig.history(f"o-{p.id}"))[-1] for p in proposals]
-    assert finals.count("filled") == len(signed_at) >= 1
-    assert set(finals) <= {"filled", "cancelled"}
-    assert finals.count("cancelled") == 5 - finals.count("filled")
+    # Orders signed before the halt are mined: filled, or failed when several buys in one
+    # block moved the price past a later one's slippage bound (a revert, never a loss).
+    mined = finals.count("filled") + finals.count("failed")
+    assert finals.count("filled") >= 1 and mined == len(signed_at)
+    assert set(finals) <= {"filled", "failed", "cancelled"}
+    assert finals.count("cancelled") == 5 - mined
     nonce = chain.w3.eth.get_transaction_count(rig.account.address)
-    assert nonce == finals.count("filled")  # one transaction per filled order, nothing else
+    assert nonce == mined  # one transaction per signed order, nothing after the halt

@@ -1,0 +1,138 @@
+"""Safety benchmark: PairCreated -> RiskReport latency on the devnet, and the zoo confusion.
+
+Runs anvil (automine) with WETH + Uniswap V2, the PairFollower and the SafetyAnalyzer on one
+bus, and launches every zoo family ``--rounds`` times. Latency is wall time from the receipt
+of the transaction that funded the pair to the first RiskAssessed judged on that liquidity
+(follower detection + every check). The confusion matrix compares final verdicts (after the
+launch settled) with the zoo's scam flag, used here for scoring only. Prints one JSON object.
+
+    .venv/bin/python benchmarks/safety.py [--rounds 2] [--poll 0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from eth_account import Account  # noqa: E402
+from web3 import AsyncWeb3  # noqa: E402
+
+from claudedex.bus import EventBus  # noqa: E402
+from claudedex.devnet.testing import start_devnet_chain  # noqa: E402
+from claudedex.devnet.zoo import FAMILIES, deploy_family  # noqa: E402
+from claudedex.devnet.zoo.trading import add_liquidity_eth  # noqa: E402
+from claudedex.discovery.follower import PairFollower  # noqa: E402
+from claudedex.discovery.state import MemoryStateStore  # noqa: E402
+from claudedex.events import RiskAssessed  # noqa: E402
+from claudedex.safety.analyzer import SafetyAnalyzer  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+async def bench(rounds: int, poll: float) -> dict[str, Any]:
+    anvil, w3, dep = start_devnet_chain()
+    aw3 = AsyncWeb3(AsyncWeb3.AsyncHTTPProvider(anvil.rpc_url))
+    bus = EventBus()
+    sub = bus.subscribe("bench", [RiskAssessed.topic])
+    follower = PairFollower(bus, aw3, {n: v.factory for n, v in dep.venues.items()}, dep.weth,
+                            dep.chain_id, MemoryStateStore(), poll_interval_s=poll)
+    analyzer = SafetyAnalyzer(bus, aw3, {n: v.router for n, v in dep.venues.items()}, dep.weth,
+                              chain_id=dep.chain_id, settle_blocks=0)
+    funded_at: dict[str, float] = {}
+    latency: dict[str, float] = {}
+    analyzer_ms: list[float] = []
+    family_of: dict[str, str] = {}
+    all_judged = asyncio.Event()
+    launched = [False]
+
+    async def collect() -> None:
+        async for ev in sub:
+            assert isinstance(ev, RiskAssessed)
+            r = ev.report
+            tok = r.token.lower()
+            if r.liquidity_quote is not None and tok in funded_at and tok not in latency:
+                latency[tok] = (time.perf_counter() - funded_at[tok]) * 1000
+                analyzer_ms.append(r.elapsed_ms)
+            if launched[0] and len(latency) >= len(funded_at):
+                all_judged.set()
+
+    router = dep.venue("uniswap").router
+    rng = random.Random(11)
+    try:
+        async with asyncio.TaskGroup() as tg:
+            tasks = [tg.create_task(follower.run()), tg.create_task(analyzer.run()),
+                     tg.create_task(collect())]
+            for r in range(rounds):
+                for fam in FAMILIES:
+                    owner = Account.from_key(anvil.accounts[2 + (r % 5)].private_key)
+                    tok = await asyncio.to_thread(
+                        deploy_family, w3, fam, owner, name=f"{fam}{r}", symbol="Z",
+                        supply=10**27, rng=rng, deployment=dep)
+                    family_of[tok.address.lower()] = fam
+                    res = await asyncio.to_thread(add_liquidity_eth, w3, tok.owner, router,
+                                                  tok.address, 6 * 10**26, 8 * 10**18)
+                    funded_at[tok.address.lower()] = time.perf_counter()
+                    await asyncio.to_thread(tok.post_liquidity, w3, res.pair, router)
+                    await asyncio.sleep(0.3)
+            launched[0] = True
+            if len(latency) >= len(funded_at):
+                all_judged.set()
+            try:
+                await asyncio.wait_for(all_judged.wait(), timeout=30)
+            except TimeoutError:
+                pass  # reported below as reports < pairs
+            # final verdicts, after every launch settled
+            matrix = {"scam": {"scam": 0, "risky": 0, "safe": 0, "unknown": 0},
+                      "honest": {"scam": 0, "risky": 0, "safe": 0, "unknown": 0}}
+            per_family: dict[str, list[str]] = {}
+            for info in list(analyzer.pairs.values()):
+                fam = family_of.get(info.token.lower())
+                if fam is None:
+                    continue
+                final = await analyzer.assess_pair(info, reason="benchmark final")
+                assert final is not None
+                truth = "scam" if FAMILIES[fam].scam else "honest"
+                matrix[truth][final.verdict.value] += 1
+                per_family.setdefault(fam, []).append(final.verdict.value)
+            for t in tasks:
+                t.cancel()
+    finally:
+        await aw3.provider.disconnect()
+        anvil.stop()
+    lat = list(latency.values())
+    return {
+        "benchmark": "safety", "chain": "anvil automine (devnet budget: 1 block = 1 s)",
+        "pairs": len(funded_at), "reports": len(lat),
+        "pair_to_report_ms": {"p50": pct(lat, 0.5), "p99": pct(lat, 0.99),
+                              "max": round(max(lat), 1) if lat else None,
+                              "mean": round(statistics.fmean(lat), 1) if lat else None},
+        "analyzer_ms": {"p50": pct(analyzer_ms, 0.5), "p99": pct(analyzer_ms, 0.99)},
+        "goal_p99_under_1000ms": bool(lat) and pct(lat, 0.99) < 1000,
+        "confusion": matrix, "per_family": per_family,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--poll", type=float, default=0.1, help="follower poll interval (s)")
+    args = ap.parse_args()
+    print(json.dumps(asyncio.run(bench(args.rounds, args.poll))))
+
+
+if __name__ == "__main__":
+    main()

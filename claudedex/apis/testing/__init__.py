@@ -1,0 +1,1 @@
+"""Local aiohttp servers speaking the external APIs' documented JSON (tests, devnet)."""

@@ -1,0 +1,161 @@
+"""SafetyAnalyzer: judges every discovered pair and re-judges held tokens on a warning.
+
+Why a bounded worker pool: a burst of launches must not open hundreds of simulations at
+once on the node; reports still arrive within about a block because each costs a few round
+trips. A RiskReport is published as RiskAssessed (and handed to ``on_report`` to be stored).
+
+Why judge a pair more than once: launches are several transactions (create the pair, add
+liquidity, open trading, renounce, burn LP). A pair created empty is judged again on its first
+Sync with reserves, and every pair once more ``settle_blocks`` after discovery, so the
+latest report reflects the launched token, not the half-built one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+import structlog
+from web3 import AsyncWeb3
+
+from claudedex.bus import EventBus
+from claudedex.domain import Finding, PairInfo, RiskReport, Severity
+from claudedex.errors import ChainError
+from claudedex.events import (
+    BlockSeen,
+    EarlyWarningRaised,
+    PairDiscovered,
+    PriceTicked,
+    RiskAssessed,
+)
+from claudedex.safety.assess import AdvisoryChecks, AssessConfig, TokenAssessor
+from claudedex.safety.roundtrip import PrefixCall
+from claudedex.safety.verdict import sort_findings
+
+log = structlog.get_logger(__name__)
+
+
+def venue_routers(venues: Mapping[str, str] | Iterable[Any]) -> dict[str, str]:
+    """Venue name -> router from a mapping or from VenueConfig-like objects."""
+    if isinstance(venues, Mapping):
+        return {str(k): str(v).lower() for k, v in venues.items()}
+    out: dict[str, str] = {}
+    for v in venues:
+        out[str(getattr(v, "name"))] = str(getattr(v, "router")).lower()  # noqa: B009 - duck-typed VenueConfig
+    return out
+
+
+class SafetyAnalyzer:
+    """Subscribes to PairDiscovered / EarlyWarningRaised, publishes RiskAssessed."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        w3: AsyncWeb3[Any],
+        venues: Mapping[str, str] | Iterable[Any],
+        quote_token: str,
+        apis: AdvisoryChecks | None = None,
+        *,
+        config: AssessConfig | None = None,
+        chain_id: int = 0,
+        concurrency: int = 4,
+        settle_blocks: int = 2,
+        on_report: Callable[[RiskReport], Awaitable[None]] | None = None,
+        extra_findings: Callable[[PairInfo], tuple[Finding, ...]] | None = None,
+    ) -> None:
+        self.bus = bus
+        self.routers = venue_routers(venues)
+        self.quote = quote_token.lower()
+        self.assessor = TokenAssessor(w3, config, chain_id=chain_id, advisory=apis)
+        self.on_report = on_report
+        self._gate = asyncio.Semaphore(concurrency)
+        self.settle_blocks = settle_blocks
+        self.extra_findings = extra_findings
+        self.pairs: dict[str, PairInfo] = {}  # token -> the pair we judged it on
+        self.reports: dict[str, RiskReport] = {}
+        self._empty: dict[str, PairInfo] = {}  # pair -> info, judged before liquidity
+        self._recheck: dict[int, list[PairInfo]] = {}  # block -> pairs to judge again
+
+    async def run(self) -> None:
+        topics = [PairDiscovered.topic, EarlyWarningRaised.topic, PriceTicked.topic,
+                  BlockSeen.topic]
+        sub = self.bus.subscribe("safety", topics)
+        try:
+            async with asyncio.TaskGroup() as tg:
+                async for event in sub:
+                    if isinstance(event, PairDiscovered):
+                        info = event.pair
+                        tg.create_task(self.assess_pair(info))
+                        due = info.block_number + self.settle_blocks
+                        if self.settle_blocks > 0:
+                            self._recheck.setdefault(due, []).append(info)
+                    elif isinstance(event, EarlyWarningRaised):
+                        known = self.pairs.get(event.token.lower())
+                        if known is not None:
+                            tg.create_task(self.assess_pair(known, reason=event.kind,
+                                                            pending_tx=event.tx_hash))
+                    elif isinstance(event, PriceTicked) and event.reserve_quote > 0:
+                        empty = self._empty.pop(event.pair.lower(), None)
+                        if empty is not None:
+                            tg.create_task(self.assess_pair(empty, reason="liquidity added"))
+                    elif isinstance(event, BlockSeen):
+                        for due in [b for b in self._recheck if b <= event.number]:
+                            for again in self._recheck.pop(due):
+                                tg.create_task(self.assess_pair(again, reason="settled"))
+        finally:
+            sub.close()
+
+    async def _pending(self, tx_hash: str) -> tuple[PrefixCall, ...]:
+        """The pending transaction as a call to replay before the round trip."""
+        if not tx_hash:
+            return ()
+        try:
+            tx = await self.assessor.reader.request("eth_getTransactionByHash", [tx_hash])
+        except ChainError as exc:
+            log.warning("safety.pending_tx_unreadable", tx=tx_hash, error=str(exc))
+            return ()
+        if not tx or not tx.get("to") or tx.get("blockNumber"):
+            return ()  # gone, a deployment, or already mined (then the chain shows it)
+        data = str(tx.get("input") or "0x")
+        return (PrefixCall(str(tx["from"]).lower(), str(tx["to"]).lower(),
+                           bytes.fromhex(data[2:]), int(str(tx.get("value", "0x0")), 16)),)
+
+    async def assess_pair(
+        self, info: PairInfo, reason: str = "", pending_tx: str = ""
+    ) -> RiskReport | None:
+        """Judge one pair now, publish and return the report (None: unknown venue).
+
+        ``pending_tx``: a mempool transaction (from an early warning) to apply first.
+        """
+        router = self.routers.get(info.venue)
+        if router is None:
+            log.warning("safety.unknown_venue", venue=info.venue, pair=info.pair)
+            return None
+        self.pairs.setdefault(info.token.lower(), info)
+        async with self._gate:
+            pending = await self._pending(pending_tx)
+            report = await self.assessor.assess(token=info.token, pair=info.pair,
+                                                quote=info.quote or self.quote, router=router,
+                                                block_number=info.block_number,
+                                                pending=pending)
+        if self.extra_findings is not None:
+            extra = tuple(f for f in self.extra_findings(info)
+                          if f.severity in (Severity.INFO, Severity.LOW, Severity.MEDIUM))
+            if extra:  # advisory context (volume, social): shown, never decisive
+                report = replace(report, findings=sort_findings(report.findings + extra))
+        key = info.token.lower()
+        best = self.reports.get(key)
+        if report.liquidity_quote is None:
+            self._empty[info.pair.lower()] = info
+        if best is None or best.pair == report.pair or (report.liquidity_quote or 0) > (
+                best.liquidity_quote or 0):
+            self.reports[key] = report  # the deepest pool's report speaks for the token
+            self.pairs[key] = info
+        log.info("safety.report", token=info.token, verdict=report.verdict.value,
+                 ms=round(report.elapsed_ms, 1), reason=reason or "discovered")
+        if self.on_report is not None:
+            await self.on_report(report)
+        await self.bus.publish(RiskAssessed(report=report))
+        return report

@@ -1,0 +1,175 @@
+"""Run every safety check on one token and fold the findings into a RiskReport.
+
+Why three stages: the checks that need nothing (reserves, code, APIs) run together first; the
+round trip needs the reserves (to size a realistic trade) and owner probing needs the round
+trip's baseline and the controllers. Within a stage everything runs concurrently, so a report
+costs a few node round trips, well inside one block.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import structlog
+from web3 import AsyncWeb3
+
+from claudedex.domain import Finding, RiskReport, Severity, Verdict
+from claudedex.errors import ChainError
+from claudedex.safety.bytecode import inspect_bytecode
+from claudedex.safety.controllers import find_controllers
+from claudedex.safety.deployer import DeployerHistory, deployer_findings
+from claudedex.safety.holders import holder_findings
+from claudedex.safety.liquidity import liquidity_findings, read_reserves
+from claudedex.safety.owner_probe import probe_owner_powers
+from claudedex.safety.prober import Market
+from claudedex.safety.roundtrip import PrefixCall, RoundTrip, round_trip
+from claudedex.safety.rpc import ChainReader
+from claudedex.safety.sellability import judge_round_trip
+from claudedex.safety.verdict import decide, sort_findings
+
+log = structlog.get_logger(__name__)
+
+
+class AdvisoryChecks(Protocol):
+    """External opinions (GoPlus, honeypot.is): findings capped at medium severity."""
+
+    async def findings(self, chain_id: int, token: str) -> tuple[Finding, ...]: ...
+
+
+@dataclass(frozen=True)
+class AssessConfig:
+    """Sizes and thresholds of the checks (quote amounts in base units)."""
+
+    trade_size_quote: int = 10**17
+    max_pool_share_bps: int = 200  # never simulate more than 2% of the quote reserve
+    min_liquidity_quote: int = 5 * 10**17
+    fee_bps: int = 30
+    probe_owner: bool = True
+    holders_lookback_blocks: int = 50_000
+
+
+class TokenAssessor:
+    """Judges tokens; one instance is shared by the analyzer and the scan command."""
+
+    def __init__(
+        self,
+        w3: AsyncWeb3[Any],
+        config: AssessConfig | None = None,
+        *,
+        chain_id: int = 0,
+        advisory: AdvisoryChecks | None = None,
+        history: DeployerHistory | None = None,
+    ) -> None:
+        self.reader = ChainReader(w3)
+        self.config = config or AssessConfig()
+        self.chain_id = chain_id
+        self.advisory = advisory
+        self.history = history or DeployerHistory()
+
+    async def assess(
+        self,
+        *,
+        token: str,
+        pair: str,
+        quote: str,
+        router: str,
+        block_number: int = 0,
+        pending: tuple[PrefixCall, ...] = (),
+    ) -> RiskReport:
+        """A RiskReport for ``token`` traded on ``pair`` through ``router``.
+
+        ``pending``: transactions seen in the mempool, applied before the round trip, so a
+        warning's report shows what the chain will look like once they are mined.
+        """
+        started = time.perf_counter()
+        try:
+            findings, extra = await self._checks(token, pair, quote, router, pending)
+        except (ChainError, ValueError, KeyError, TypeError, IndexError) as exc:
+            # a node that fails or answers malformed data: the report says so (risky)
+            log.warning("safety.assess_failed", token=token, error=repr(exc))
+            findings = [Finding("CHECKS_FAILED", Severity.HIGH,
+                                f"the safety checks could not run: {exc}", {})]
+            extra = {}
+        verdict = decide(findings) if findings else Verdict.UNKNOWN
+        if extra.get("creator"):
+            self.history.record(str(extra["creator"]), token, verdict)
+        return RiskReport(
+            token=token, pair=pair, verdict=verdict, findings=sort_findings(findings),
+            buy_tax_bps=extra.get("buy_tax_bps"), sell_tax_bps=extra.get("sell_tax_bps"),
+            liquidity_quote=extra.get("liquidity_quote"),
+            block_number=block_number or int(extra.get("block", 0)),
+            elapsed_ms=(time.perf_counter() - started) * 1000)
+
+    async def _checks(
+        self, token: str, pair: str, quote: str, router: str, pending: tuple[PrefixCall, ...]
+    ) -> tuple[list[Finding], dict[str, Any]]:
+        cfg, reader = self.config, self.reader
+        token, pair, quote, router = (a.lower() for a in (token, pair, quote, router))
+        market = Market(router, quote, token, pair)
+        advisory = (asyncio.ensure_future(self.advisory.findings(self.chain_id, token))
+                    if self.advisory else None)
+        head, reserves, code = await asyncio.gather(
+            reader.block("latest"), read_reserves(reader, pair, token),
+            inspect_bytecode(reader, token))
+        findings: list[Finding] = list(code.findings)
+        extra: dict[str, Any] = {"block": int(head["number"], 16)}
+        if reserves is None or reserves.quote == 0 or reserves.token == 0:
+            findings.append(Finding("NO_LIQUIDITY", Severity.HIGH,
+                                    "the pair has no reserves to trade against", {"pair": pair}))
+            if advisory:
+                findings += await advisory
+            return findings, extra
+        extra["liquidity_quote"] = reserves.quote
+        amount_in = min(cfg.trade_size_quote, reserves.quote * cfg.max_pool_share_bps // 10_000)
+        exclude = {pair, quote, router}
+        trip, controllers = await asyncio.gather(
+            round_trip(reader, market, amount_in, base=head, prefix=pending),
+            find_controllers(reader, token, code, exclude))
+        base = judge_round_trip(trip)
+        findings += base.findings
+        if pending:
+            findings += _pending_findings(trip, reserves.token)
+        extra.update(buy_tax_bps=base.buy_tax_bps, sell_tax_bps=base.sell_tax_bps,
+                     creator=controllers.creator)
+        findings.append(Finding("ROUND_TRIP", Severity.INFO, "simulated buy, transfer and sell", {
+            "method": trip.method, "amount_in": str(amount_in),
+            "buy_tax_bps": str(base.buy_tax_bps), "sell_tax_bps": str(base.sell_tax_bps),
+            "transfer_tax_bps": str(base.transfer_tax_bps), "sell_gas": str(base.sell_gas)}))
+        eoa_controllers = {a: r for a, r in controllers.candidates.items()
+                           if r in ("owner", "creator")}
+        lookback = max(int(head["number"], 16) - cfg.holders_lookback_blocks, 0)
+        groups = await asyncio.gather(
+            probe_owner_powers(reader, market, amount_in, code, controllers, head)
+            if cfg.probe_owner and base.can_buy else _none(),
+            liquidity_findings(reader, pair, reserves, amount_in, eoa_controllers,
+                               min_liquidity_quote=cfg.min_liquidity_quote, fee_bps=cfg.fee_bps),
+            holder_findings(reader, token, pair, base.supply, controllers.creator,
+                            from_block=lookback),
+            deployer_findings(reader, self.history, controllers.creator, token))
+        for group in groups:
+            findings += group
+        if advisory:
+            findings += await advisory
+        return findings, extra
+
+
+async def _none() -> tuple[Finding, ...]:
+    return ()
+
+
+def _pending_findings(trip: RoundTrip, reserve_token: int) -> list[Finding]:
+    """What applying the mempool's pending transactions did to the pool."""
+    applied = ",".join("ok" if ok else "reverted" for ok in trip.prefix_ok)
+    out = [Finding("PENDING_TX_APPLIED", Severity.INFO,
+                   "judged as if the pending transaction(s) were mined", {"applied": applied})]
+    pool_after = trip.leg("buy").pair_before
+    if trip.prefix_ok and any(trip.prefix_ok) and pool_after * 2 < reserve_token:
+        out.append(Finding(
+            "PENDING_LIQUIDITY_REMOVAL", Severity.CRITICAL,
+            f"after the pending transaction the pool holds {pool_after} of {reserve_token} "
+            "tokens: liquidity is being pulled",
+            {"pool_tokens_after": str(pool_after), "pool_tokens_now": str(reserve_token)}))
+    return out
