@@ -147,6 +147,65 @@ def _wire_execution(engine: Engine) -> None:
     engine.supervisor.add("execution", execution.run)
 
 
+def _wire_discovery_and_safety(engine: Engine) -> None:
+    from claudedex.apis.http import JsonHttpClient
+    from claudedex.discovery.activity import MarketActivity
+    from claudedex.discovery.follower import PairFollower
+    from claudedex.discovery.mempool import MempoolMonitor
+    from claudedex.discovery.social import HttpPostFeed, SocialSentiment
+    from claudedex.discovery.state import default_state_store
+    from claudedex.domain import Finding, PairInfo
+    from claudedex.safety.analyzer import SafetyAnalyzer
+    from claudedex.safety.external import advisory_from_config
+
+    profile, bus, w3 = engine.profile, engine.bus, engine.services["w3"]
+    manifest = engine.services.get("devnet")
+    ws_url = manifest.ws_url if manifest is not None else _env(profile.chain.ws_url_env)
+    quote, chain_id = profile.chain.quote_token, profile.chain.chain_id
+    follower = PairFollower(bus, w3, {v.name: v.factory for v in profile.venues if v.factory},
+                            quote, chain_id, default_state_store(engine.data_dir),
+                            ws_url=ws_url)
+    activity = MarketActivity(bus, w3, lambda: follower.pairs)
+    social: SocialSentiment | None = None
+    if manifest is not None and manifest.social_url:
+        social = SocialSentiment(bus, HttpPostFeed(JsonHttpClient(manifest.social_url,
+                                                                  name="social")))
+    apis = advisory_from_config(profile.apis.goplus_url, profile.apis.honeypot_url,
+                                timeout_s=float(profile.apis.timeout_s),
+                                redis_url=_env(profile.storage.redis_url_env))
+
+    def extra_findings(info: PairInfo) -> tuple[Finding, ...]:
+        found = activity.findings(info.pair)
+        return found + social.findings(info.token) if social is not None else found
+
+    analyzer = SafetyAnalyzer(bus, w3, profile.venues, quote, apis, chain_id=chain_id,
+                              extra_findings=extra_findings)
+
+    def held_tokens() -> set[str]:
+        portfolio = engine.services.get("portfolio")
+        if portfolio is None:
+            return set()
+        return {t.lower() for t in portfolio.core.book.positions}
+
+    mempool = MempoolMonitor(bus, w3, held_tokens,
+                             routers=[v.router for v in profile.venues if v.router],
+                             pairs=lambda: {i.pair: i.token for i in analyzer.pairs.values()},
+                             ws_url=ws_url)
+    engine.services.update(follower=follower, analyzer=analyzer)
+    engine.supervisor.add("discovery", follower.run)
+    engine.supervisor.add("safety", analyzer.run)
+    engine.supervisor.add("mempool", mempool.run)
+    engine.supervisor.add("activity", activity.run)
+    if social is not None:
+        engine.supervisor.add("social", social.run)
+
+
+def _env(name: str) -> str:
+    import os
+
+    return os.environ.get(name, "") if name else ""
+
+
 async def wire_components(engine: Engine) -> None:
     """Add the profile's components to the engine's supervisor."""
     await _wire_storage(engine)
@@ -154,6 +213,7 @@ async def wire_components(engine: Engine) -> None:
         await _wire_devnet(engine)
     await _wire_chain(engine)
     _wire_strategy(engine)
+    _wire_discovery_and_safety(engine)
     _wire_execution(engine)
     log.info("engine_wired", profile=engine.profile.name, mode=engine.profile.mode,
              components=sorted(engine.supervisor.children))

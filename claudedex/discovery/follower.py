@@ -65,6 +65,11 @@ class PairFollower:
         self._last_sync: dict[str, tuple[int, int]] = {}
         self._last_head = -1
 
+    @property
+    def pairs(self) -> dict[str, tuple[str, bool]]:
+        """Pairs known so far: pair address -> (token, quote_is_token0)."""
+        return self._pairs
+
     async def run(self) -> None:
         """Follow the chain until cancelled (websocket heads if possible, else polling)."""
         if self.ws_url:
