@@ -40,6 +40,18 @@ def dec(value: Decimal | None, places: int = 4) -> str:
     return "—" if value is None else f"{value:,.{places}f}"
 
 
+def price(value: Decimal | None, digits: int = 4) -> str:
+    """A per-token price with ``digits`` significant digits: meme-token prices are often
+    1e-10 ETH, which a fixed number of decimals would show as zero."""
+    if value is None:
+        return "—"
+    if value == 0:
+        return "0"
+    if abs(value) >= 1:
+        return f"{value:,.{digits}f}"
+    return f"{value:.{digits - 1}e}"
+
+
 def signed(value: Decimal, places: int = 4) -> Text:
     style = "green" if value > 0 else "red" if value < 0 else ""
     return Text(f"{value:+,.{places}f}", style=style)

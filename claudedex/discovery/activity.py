@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -103,6 +104,7 @@ class MarketActivity:
                 who = "tracked wallet" if tracked else "whale"
                 await self.bus.publish(AlertRaised(
                     level="info", source="whale",
-                    message=f"{who} {swap.wallet} {swap.side.value}s {swap.quote_amount} quote "
-                            f"wei of {known[pair][0]} (pair {pair})"))
+                    message=f"{who} {swap.wallet} {swap.side.value}s "
+                            f"{Decimal(swap.quote_amount) / 10**18:.4f} ETH of token "
+                            f"{known[pair][0]} (pair {pair})"))
         return swaps

@@ -62,6 +62,11 @@ class PortfolioTracker:
     async def run(self) -> None:
         if self._sub.closed:
             self._sub = self.bus.subscribe("portfolio", self._topics)
+        # Faces show equity from the first frame, not only after the first fill.
+        marks = self.core.mark(self.view, self.clock.now())
+        self.bus.publish_nowait(EquityMarked(equity_quote=marks.equity,
+                                             realized_quote=marks.realized,
+                                             unrealized_quote=marks.unrealized))
         try:
             async for ev in self._sub:
                 await self.handle(ev)

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from claudedex.events import PositionChanged
-from tui.formatting import dec, signed, units
+from tui.formatting import dec, price, signed, units
 from tui.safe_text import SYMBOL_MAX, safe, short_addr
 
 COLUMNS = (("token", "Token"), ("size", "Size"), ("entry", "Entry Ξ"), ("mark", "Mark Ξ"),
@@ -28,8 +28,8 @@ def cells(position: PositionChanged, decimals: int) -> list[Text]:
     return [
         safe(position.symbol or short_addr(position.token), SYMBOL_MAX, style="bold"),
         Text(f"{amount:,.2f}", justify="right"),
-        Text(dec(entry, 8), justify="right"),
-        Text(dec(mark_price, 8), justify="right"),
+        Text(price(entry), justify="right"),
+        Text(price(mark_price), justify="right"),
         signed(pnl),
         signed(pct, 1),
         Text(sltp, style="dim"),
