@@ -80,7 +80,9 @@ async def liquidity_findings(
     for (addr, role), held in zip(holders.items(), balances[2:], strict=True):
         share = held * 10_000 // total
         if share >= 5000:
-            f.append(Finding("LP_UNLOCKED", Severity.MEDIUM,
+            # High, not medium: whoever holds the LP can pull the pool at any block, which
+            # is the rug every simulation of today's code misses.
+            f.append(Finding("LP_UNLOCKED", Severity.HIGH,
                              f"the {role} {addr} holds {share / 100:.2f}% of the LP tokens and "
                              "can withdraw the liquidity at any time",
                              {"holder": addr, "role": role, "share_bps": str(share)}))

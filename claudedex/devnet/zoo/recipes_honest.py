@@ -23,8 +23,13 @@ class HonestRenounced(BaseRecipe):
 
 
 class HonestOwnable(BaseRecipe):
+    """Keeps a harmless owner, but burns the LP: honest launches give up the liquidity."""
+
     family = "honest_ownable"
     contract_name = "CommunityToken"
+
+    def post_liquidity(self, token: ZooToken, w3: Web3, pair: str, router: str) -> None:
+        token.extra["lp_burned"] = burn_lp(w3, token.owner, pair)
 
 
 class HonestFixedTax(BaseRecipe):
@@ -33,6 +38,9 @@ class HonestFixedTax(BaseRecipe):
 
     family = "honest_fixed_tax"
     contract_name = "TreasuryTaxToken"
+
+    def post_liquidity(self, token: ZooToken, w3: Web3, pair: str, router: str) -> None:
+        token.extra["lp_burned"] = burn_lp(w3, token.owner, pair)
 
     def prepare(self, ctx: DeployContext) -> dict[str, Any]:
         return {"tax_bps": ctx.rng.randint(100, 500), "treasury": derived_account(ctx).address}

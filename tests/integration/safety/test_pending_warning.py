@@ -1,5 +1,6 @@
 """An early warning re-judges a held token as if the pending transaction were mined:
-the rug_pull family (indistinguishable before the rug) turns scam while the pull is pending."""
+the rug_pull family (risky before the rug: its LP is unlocked) turns scam while the pull is
+pending."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ async def test_pending_liquidity_pull_makes_it_scam() -> None:
         info = PairInfo(chain_id=dep.chain_id, venue="uniswap", pair=pair.lower(),
                         token=tok.address.lower(), quote=dep.weth.lower(), block_number=0)
         before = await analyzer.assess_pair(info)
-        assert before is not None and before.verdict is Verdict.SAFE
+        assert before is not None and before.verdict is Verdict.RISKY  # LP unlocked
 
         w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
         held = lp.functions.balanceOf(owner.address).call()

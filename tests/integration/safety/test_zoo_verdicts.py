@@ -90,12 +90,14 @@ def test_honest_family_is_safe(zoo_reports: dict[str, tuple[RiskReport, Any]],
     assert report.verdict is Verdict.SAFE, report.findings
 
 
-def test_rug_pull_is_flagged_but_not_provable_before_the_rug(
+def test_rug_pull_is_risky_before_the_rug(
     zoo_reports: dict[str, tuple[RiskReport, Any]],
 ) -> None:
-    """Identical code to an honest Ownable token; only the unlocked LP warns of the rug."""
+    """Code like an honest Ownable token's; the deployer's unlocked LP makes it risky (the
+    honest families burn theirs), so buying it needs the operator's typed override."""
     report, _ = zoo_reports["rug_pull"]
     assert "LP_UNLOCKED" in _codes(report)
+    assert report.verdict is Verdict.RISKY, report.findings
 
 
 def test_fixed_tax_is_measured_exactly(zoo_reports: dict[str, tuple[RiskReport, Any]]) -> None:

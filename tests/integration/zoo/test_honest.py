@@ -46,6 +46,9 @@ def test_honest_ownable_keeps_owner_without_powers(zoo_chain: Any, launch_family
     assert c.functions.owner().call() == token.owner.address
     owner_fns = {i["name"] for i in token.abi if i.get("type") == "function"}
     assert not owner_fns & {"mint", "pause", "setFee", "blacklist", "setBots", "upgradeTo"}
+    lp = pair_at(zoo_chain.w3, pair)
+    assert lp.functions.balanceOf(DEAD).call() == token.extra["lp_burned"] > 0
+    assert lp.functions.balanceOf(token.owner.address).call() == 0
     b, s = _round_trip(zoo_chain, token, pair, zoo_chain.traders[1])
     assert b.buy_tax_bps() == 0 and s.sell_tax_bps() == 0
     assert token.scam_actions(pair) == []
