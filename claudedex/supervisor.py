@@ -58,7 +58,7 @@ class Supervisor:
             self._pending.clear()
         self._group = None
 
-    async def wait_running(self, timeout: float = 5.0) -> bool:
+    async def wait_running(self, timeout: float = 5.0) -> bool:  # noqa: ASYNC109 - a bound, not a cancel scope
         """Wait until every registered child has started once (for a clean start-up)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

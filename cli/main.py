@@ -25,7 +25,8 @@ app = typer.Typer(
 
 # command name -> (module, issue that brings it, one-line help)
 MODULES: dict[str, tuple[str, int, str]] = {
-    "run": ("cli.run_cmd", 9, "Open the operator console (TUI) with the engine; --headless for logs only."),
+    "run": ("cli.run_cmd", 9,
+            "Open the operator console (TUI) with the engine; --headless for logs only."),
     "devnet": ("cli.devnet", 4, "Local chain + Uniswap V2 + token zoo + simulated market."),
     "scan": ("cli.scan", 5, "Judge tokens on a chain: one RiskReport JSON object per line."),
     "trade": ("cli.trade", 6, "Buy or sell headlessly through the same pipeline as the console."),
