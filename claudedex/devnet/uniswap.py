@@ -20,6 +20,8 @@ from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.contract import Contract
 
+from claudedex.amm import get_amount_in as get_amount_in  # one AMM formula for all
+from claudedex.amm import get_amount_out as get_amount_out
 from claudedex.devnet.anvil import DevAccount
 from claudedex.devnet.artifacts import abi, load_artifact
 from claudedex.devnet.txs import Sender
@@ -136,18 +138,3 @@ def erc20_contract(w3: Web3, token: str) -> Contract:
 
 def weth_contract(w3: Web3, weth: str) -> Contract:
     return w3.eth.contract(address=to_checksum_address(weth), abi=abi("WETH9"))
-
-
-def get_amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
-    """UniswapV2Library.getAmountOut in integers (0.3% fee)."""
-    if amount_in <= 0 or reserve_in <= 0 or reserve_out <= 0:
-        raise ValueError("amount_in and reserves must be positive")
-    amount_in_with_fee = amount_in * 997
-    return (amount_in_with_fee * reserve_out) // (reserve_in * 1000 + amount_in_with_fee)
-
-
-def get_amount_in(amount_out: int, reserve_in: int, reserve_out: int) -> int:
-    """UniswapV2Library.getAmountIn in integers (0.3% fee, rounded up)."""
-    if amount_out <= 0 or reserve_in <= 0 or reserve_out <= amount_out:
-        raise ValueError("amount_out must be positive and below reserve_out")
-    return (reserve_in * amount_out * 1000) // ((reserve_out - amount_out) * 997) + 1

@@ -28,8 +28,11 @@ def test_get_amount_in_is_the_least_input_for_an_output(amount: int, r_in: int, 
     assert get_amount_out(needed, r_in, r_out) >= out
 
 
-def test_rejects_non_positive_inputs() -> None:
+def test_rejects_bad_inputs() -> None:
+    assert get_amount_out(0, 1, 1) == 0
     with pytest.raises(ValueError):
-        get_amount_out(0, 1, 1)
+        get_amount_out(-1, 1, 1)
+    with pytest.raises(ValueError):
+        get_amount_out(1, 0, 1)
     with pytest.raises(ValueError):
         get_amount_in(5, 10, 5)
