@@ -37,10 +37,12 @@ async def test_halt_mid_flight_signs_nothing_new(make_rig, chain, make_proposal)
         rig.halt.set(True, "test stop", "operator")
         halted_at = time.monotonic()
         await asyncio.sleep(1.0)  # in-flight orders hit the halt; stuck ones try to bump
-        chain.rpc("evm_mine", [])
         async with asyncio.timeout(60):
             while rig.engine.orders:  # noqa: ASYNC110 - polling the engine's own table
-                await asyncio.sleep(0.05)
+                # Mine until every order settles: on a loaded machine a transaction signed
+                # before the halt may reach the pool only after the first block.
+                chain.rpc("evm_mine", [])
+                await asyncio.sleep(0.25)
     finally:
         chain.rpc("evm_setAutomine", [True])
         runner.cancel()
