@@ -22,6 +22,7 @@ from claudedex.config import ApprovalsConfig
 from claudedex.domain import Side, TradeProposal, Verdict
 from claudedex.errors import EngineHalted, OverrideForbidden, UnknownProposal, UserInputError
 from claudedex.events import ProposalDecided, TradeProposed
+from claudedex.portfolio.core import EXIT_STRATEGY
 
 log = structlog.get_logger(__name__)
 
@@ -102,6 +103,9 @@ class ApprovalQueue:
     def _auto_rule(self, proposal: TradeProposal) -> str | None:
         if self._is_halted():
             return None
+        if (self._config.auto_approve_exits and proposal.side is Side.SELL
+                and proposal.strategy == EXIT_STRATEGY):
+            return "exit"
         if proposal.verdict.value not in self._config.auto_approve_verdicts:
             return None
         if self.auto_approve_below > 0 and proposal.quote_value < self.auto_approve_below:

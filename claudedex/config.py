@@ -57,6 +57,9 @@ class LimitsConfig(Section):
 
 
 class ApprovalsConfig(Section):
+    # Exits (stop-loss, take-profit, trailing, time, anti-rug) go through without waiting
+    # for the operator: a stop that waits for a click is not a stop.
+    auto_approve_exits: bool = True
     auto_approve_below_quote: Decimal = Decimal("0")
     auto_approve_verdicts: tuple[Literal["safe", "risky"], ...] = ("safe",)
     proposal_ttl_s: int = Field(default=120, ge=1)

@@ -118,3 +118,19 @@ async def test_engine_announces_halt_from_another_process(tmp_path: Path) -> Non
         ev = await asyncio.wait_for(sub.get(), 5)
         assert isinstance(ev, EngineHaltChanged) and ev.halted and ev.reason == "cli stop"
         assert eng.is_halted()
+
+
+async def test_exits_are_auto_approved_so_stops_do_not_wait(tmp_path: Path) -> None:
+    import dataclasses
+
+    eng = engine(tmp_path)
+    decisions = eng.events([ProposalDecided.topic])
+    stop = dataclasses.replace(proposal("sl", Verdict.SCAM), side=Side.SELL, strategy="exit",
+                               reason="stop_loss -25%")
+    await eng.approvals.submit(stop)
+    ev = decisions.get_nowait()
+    assert isinstance(ev, ProposalDecided) and ev.decision == "approved"
+    assert ev.by == "auto:exit"
+    momentum_sell = dataclasses.replace(proposal("ms"), side=Side.SELL, strategy="momentum")
+    await eng.approvals.submit(momentum_sell)
+    assert [p.id for p in eng.pending_proposals()] == ["ms"]
