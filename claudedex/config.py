@@ -104,6 +104,11 @@ class DevnetConfig(Section):
     port: int = Field(default=0, ge=0, le=65535)
 
 
+class ObservabilityConfig(Section):
+    metrics_port: int = Field(default=0, ge=0, le=65535)  # 0: no /metrics endpoint
+    metrics_host: str = "127.0.0.1"
+
+
 class Profile(Section):
     name: str
     mode: Literal["devnet", "paper", "live"]
@@ -117,6 +122,7 @@ class Profile(Section):
     storage: StorageConfig = StorageConfig()
     apis: ApisConfig = ApisConfig()
     devnet: DevnetConfig | None = None
+    observability: ObservabilityConfig = ObservabilityConfig()
 
     @field_validator("venues")
     @classmethod

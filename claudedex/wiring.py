@@ -206,8 +206,24 @@ def _env(name: str) -> str:
     return os.environ.get(name, "") if name else ""
 
 
+def _wire_metrics(engine: Engine) -> None:
+    from claudedex.observability.metrics import EngineMetrics, MetricsExporter
+
+    cfg = engine.profile.observability
+    exporter = MetricsExporter(engine.bus, EngineMetrics(), port=cfg.metrics_port,
+                               host=cfg.metrics_host)
+
+    async def close() -> None:
+        exporter.close()
+
+    engine.add_closer(close)
+    engine.services["metrics"] = exporter.metrics
+    engine.supervisor.add("metrics", exporter.run)
+
+
 async def wire_components(engine: Engine) -> None:
     """Add the profile's components to the engine's supervisor."""
+    _wire_metrics(engine)
     await _wire_storage(engine)
     if engine.profile.mode == "devnet":
         await _wire_devnet(engine)

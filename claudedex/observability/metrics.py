@@ -1,0 +1,106 @@
+"""Prometheus metrics fed from the bus, so every component is measured without knowing it.
+
+Why a bus subscriber: counting in each component would scatter metric names through the
+engine; here one place turns the typed events into counters and histograms. The exporter
+binds to loopback by default: metrics name tokens and amounts we trade.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+from claudedex.bus import ALL, EventBus
+from claudedex.events import (
+    BlockSeen,
+    ComponentFailed,
+    EngineHaltChanged,
+    EquityMarked,
+    Event,
+    OrderFilled,
+    OrderUpdated,
+    ProposalDecided,
+    RiskAssessed,
+)
+
+log = structlog.get_logger(__name__)
+WEI = 10**18
+
+
+class EngineMetrics:
+    """The engine's metrics in their own registry (one per engine, so tests don't collide)."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r = self.registry
+        self.events = Counter("claudedex_events_total", "Bus events seen", ["topic"], registry=r)
+        self.verdicts = Counter("claudedex_risk_reports_total", "Safety verdicts",
+                                ["verdict"], registry=r)
+        self.report_ms = Histogram("claudedex_risk_report_ms", "Time to judge a pair (ms)",
+                                   buckets=(10, 25, 50, 100, 250, 500, 1000, 2500),
+                                   registry=r)
+        self.decisions = Counter("claudedex_proposal_decisions_total", "Proposal decisions",
+                                 ["decision"], registry=r)
+        self.orders = Counter("claudedex_order_transitions_total", "Order state transitions",
+                              ["state"], registry=r)
+        self.fills = Counter("claudedex_fills_total", "Fills", ["side"], registry=r)
+        self.gas = Counter("claudedex_gas_paid_eth_total", "Gas paid (ETH, analytics only)",
+                           registry=r)
+        self.failures = Counter("claudedex_component_failures_total",
+                                "Supervised component crashes", ["component"], registry=r)
+        self.halted = Gauge("claudedex_halted", "1 while the emergency stop is on", registry=r)
+        self.block = Gauge("claudedex_block", "Latest block seen", registry=r)
+        self.equity = Gauge("claudedex_equity_eth", "Marked equity (ETH, analytics only)",
+                            registry=r)
+
+    def observe(self, ev: Event) -> None:
+        self.events.labels(ev.topic).inc()
+        if isinstance(ev, RiskAssessed):
+            self.verdicts.labels(ev.report.verdict.value).inc()
+            self.report_ms.observe(ev.report.elapsed_ms)
+        elif isinstance(ev, ProposalDecided):
+            self.decisions.labels(ev.decision).inc()
+        elif isinstance(ev, OrderUpdated):
+            self.orders.labels(ev.state).inc()
+        elif isinstance(ev, OrderFilled):
+            self.fills.labels(ev.side).inc()
+            self.gas.inc(ev.gas_cost_wei / WEI)
+        elif isinstance(ev, ComponentFailed):
+            self.failures.labels(ev.component).inc()
+        elif isinstance(ev, EngineHaltChanged):
+            self.halted.set(1 if ev.halted else 0)
+        elif isinstance(ev, BlockSeen):
+            self.block.set(ev.number)
+        elif isinstance(ev, EquityMarked):
+            self.equity.set(ev.equity_quote / WEI)
+
+
+class MetricsExporter:
+    """Engine component: counts every bus event; serves /metrics when a port is set."""
+
+    def __init__(self, bus: EventBus, metrics: EngineMetrics, *, port: int = 0,
+                 host: str = "127.0.0.1") -> None:
+        self._bus = bus
+        self.metrics = metrics
+        self._port = port
+        self._host = host
+        self._server: Any = None
+
+    async def run(self) -> None:
+        if self._port and self._server is None:
+            self._server, _thread = start_http_server(self._port, addr=self._host,
+                                                      registry=self.metrics.registry)
+            log.info("metrics_serving", url=f"http://{self._host}:{self._port}/metrics")
+        sub = self._bus.subscribe("metrics", [ALL])
+        try:
+            async for ev in sub:
+                self.metrics.observe(ev)
+        finally:
+            sub.close()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server = None
