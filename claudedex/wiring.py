@@ -79,6 +79,7 @@ async def _wire_devnet(engine: Engine) -> None:
 
 
 def _wire_strategy(engine: Engine) -> None:
+    from claudedex.backtest.recorder import HistoryRecorder
     from claudedex.portfolio.tracker import PortfolioTracker
     from claudedex.strategy.runner import StrategyRunner
 
@@ -90,6 +91,8 @@ def _wire_strategy(engine: Engine) -> None:
     tracker = PortfolioTracker(engine.bus, engine.profile, engine.clock, halt=breaker_halt)
     engine.services.update(strategy=runner, portfolio=tracker)
     engine.supervisor.add("strategy", runner.run)
+    engine.supervisor.add("history", HistoryRecorder(engine.bus,
+                                                     engine.data_dir / "history.jsonl").run)
     engine.supervisor.add("portfolio", tracker.run)
 
 
@@ -200,6 +203,22 @@ def _wire_discovery_and_safety(engine: Engine) -> None:
         engine.supervisor.add("social", social.run)
 
 
+def _wire_ml(engine: Engine) -> None:
+    from claudedex.apis.http import JsonHttpClient
+    from claudedex.discovery.social import HttpPostFeed
+    from claudedex.ml.scorer import MLScorer
+    from claudedex.ml.social import FeedSocial
+
+    manifest = engine.services.get("devnet")
+    social = None
+    if manifest is not None and manifest.social_url:
+        social = FeedSocial(HttpPostFeed(JsonHttpClient(manifest.social_url, name="ml-social")))
+    scorer = MLScorer(engine.bus, engine.data_dir / "models", engine.services["w3"],
+                      quote=engine.profile.chain.quote_token, social=social)
+    engine.services["ml"] = scorer
+    engine.supervisor.add("ml", scorer.run)
+
+
 def _env(name: str) -> str:
     import os
 
@@ -230,6 +249,7 @@ async def wire_components(engine: Engine) -> None:
     await _wire_chain(engine)
     _wire_strategy(engine)
     _wire_discovery_and_safety(engine)
+    _wire_ml(engine)
     _wire_execution(engine)
     log.info("engine_wired", profile=engine.profile.name, mode=engine.profile.mode,
              components=sorted(engine.supervisor.children))
