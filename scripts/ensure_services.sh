@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the PostgreSQL and Redis *binaries* the integration tests need, when missing.
+# Installs the PostgreSQL and Redis *binaries* the integration tests need, and tmux for the
+# console's terminal smoke test, when missing.
 # The tests start their own servers on loopback ports in temp dirs and stop them; nothing
 # here starts a service.
 set -euo pipefail
@@ -9,11 +10,13 @@ have_pg() {
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 }
 have_redis() { command -v redis-server >/dev/null 2>&1; }
+have_tmux() { command -v tmux >/dev/null 2>&1; }
 
 missing=()
 have_pg || missing+=(postgresql)
 have_redis || missing+=(redis-server)
-[ ${#missing[@]} -eq 0 ] && { echo "services: postgresql and redis-server present"; exit 0; }
+have_tmux || missing+=(tmux)
+[ ${#missing[@]} -eq 0 ] && { echo "services: postgresql, redis-server and tmux present"; exit 0; }
 
 echo "services: installing ${missing[*]} from Debian packages"
 SUDO=""
