@@ -76,7 +76,11 @@ class Engine:
         if self._wire:
             from claudedex.wiring import wire_components
 
-            await wire_components(self)
+            try:
+                await wire_components(self)
+            except BaseException:
+                await self.stop()  # close what was opened (the devnet it started, the db)
+                raise
         self._runner = asyncio.create_task(self.supervisor.run(), name="engine-supervisor")
         await self.supervisor.wait_running()  # subscribers attach before the first publish
         if self.halt_switch.is_halted():
