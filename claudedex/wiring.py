@@ -7,6 +7,7 @@ discovery sources, checks, strategies, venues and signer a profile runs with. Ea
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from claudedex.engine import Engine
 
 log = structlog.get_logger(__name__)
+BUNDLED_MODELS = Path(__file__).resolve().parent / "ml" / "bundled"
 
 
 def apply_manifest(profile: Profile, manifest: DevnetManifest) -> Profile:
@@ -203,6 +205,22 @@ def _wire_discovery_and_safety(engine: Engine) -> None:
         engine.supervisor.add("social", social.run)
 
 
+def _model_registry(engine: Engine) -> Path:
+    """The data dir's own models; on the devnet only, the bundled devnet model as fallback.
+
+    The bundled model was trained by ``claudedex train`` on devnet launches; it knows the
+    devnet's token zoo, not mainnet, so paper and live profiles never fall back to it.
+    """
+    from claudedex.ml.registry import latest
+
+    own = engine.data_dir / "models"
+    if latest(own) is not None or engine.profile.mode != "devnet":
+        return own
+    log.info("ml_bundled_model", path=str(BUNDLED_MODELS),
+             hint="`claudedex train` trains a model of your own")
+    return BUNDLED_MODELS
+
+
 def _wire_ml(engine: Engine) -> None:
     from claudedex.apis.http import JsonHttpClient
     from claudedex.discovery.social import HttpPostFeed
@@ -213,7 +231,7 @@ def _wire_ml(engine: Engine) -> None:
     social = None
     if manifest is not None and manifest.social_url:
         social = FeedSocial(HttpPostFeed(JsonHttpClient(manifest.social_url, name="ml-social")))
-    scorer = MLScorer(engine.bus, engine.data_dir / "models", engine.services["w3"],
+    scorer = MLScorer(engine.bus, _model_registry(engine), engine.services["w3"],
                       quote=engine.profile.chain.quote_token, social=social)
     engine.services["ml"] = scorer
     engine.supervisor.add("ml", scorer.run)
