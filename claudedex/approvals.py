@@ -108,6 +108,8 @@ class ApprovalQueue:
             return "exit"
         if proposal.verdict.value not in self._config.auto_approve_verdicts:
             return None
+        if proposal.verdict is not Verdict.SAFE and proposal.side is Side.BUY:
+            return None  # a risky buy needs the typed override: no rule may approve it
         if self.auto_approve_below > 0 and proposal.quote_value < self.auto_approve_below:
             return f"below {self.auto_approve_below}"
         return None

@@ -21,7 +21,7 @@ from claudedex.amm import AmmError
 from claudedex.bus import EventBus
 from claudedex.clock import Clock
 from claudedex.config import Profile
-from claudedex.domain import Side, TradeProposal
+from claudedex.domain import Side, TradeProposal, Verdict
 from claudedex.errors import ChainError, EngineHalted, SignerRefused
 from claudedex.events import (
     EngineHaltChanged,
@@ -47,6 +47,10 @@ EXECUTE_DECISIONS = frozenset({"approved", "overridden"})
 ORDER_ERRORS: tuple[type[BaseException], ...] = (
     ChainError, AmmError, Web3Exception, ValueError, SignerRefused, *TRANSIENT,
 )
+
+
+class VerdictChanged(SignerRefused):
+    """The token's latest safety verdict forbids a buy the operator approved earlier."""
 
 
 class Journal(Protocol):
@@ -80,11 +84,13 @@ class ExecutionEngine:
         self.nonces = NonceManager(self.account, self._count)
         self.flow = TxFlow(w3, signer, self.nonces, broadcaster or PublicBroadcaster(w3),
                            FeeCaps.from_limits(profile.limits), self._record,
-                           profile.chain.chain_id, policy)
+                           profile.chain.chain_id, policy,
+                           is_halted=lambda: self.is_halted())
         self.planner = Planner(w3, venues, self.weth, self.account,
                                max_slippage_bps=profile.limits.max_slippage_bps,
                                deadline_s=deadline_s, aggregator=aggregator)
         self.taxes: dict[str, Taxes] = {}
+        self.verdicts: dict[str, Verdict] = {}  # latest safety verdict per token (lower)
         self.orders: dict[str, Order] = {}
         self.recovered = False
 
@@ -119,14 +125,16 @@ class ExecutionEngine:
         sub = self.bus.subscribe("execution", [ProposalDecided.topic, RiskAssessed.topic,
                                                EngineHaltChanged.topic])
         try:
-            if not self.recovered:
-                await self.recover()
+            # Every start, a supervisor restart included: a crash of the task group below
+            # cancelled the watchers of orders already sent, and only the journal knows them.
+            await self.recover()
             async with asyncio.TaskGroup() as tasks:
                 async for event in sub:
                     if isinstance(event, RiskAssessed):
                         rep = event.report
                         self.taxes[rep.token.lower()] = Taxes(rep.buy_tax_bps or 0,
                                                               rep.sell_tax_bps or 0)
+                        self.verdicts[rep.token.lower()] = rep.verdict
                     elif isinstance(event, ProposalDecided):
                         if event.decision in EXECUTE_DECISIONS and event.proposal is not None:
                             tasks.create_task(self.execute(event.proposal))
@@ -143,15 +151,25 @@ class ExecutionEngine:
     async def execute(self, proposal: TradeProposal, taxes: Taxes | None = None) -> Order:
         """Execute one approved proposal to a terminal state; never raises for a bad trade."""
         order = Order.from_proposal(proposal)
-        if order.id in self.orders or await self.journal.history(order.id):
+        if order.id in self.orders:
             log.warning("execution.duplicate_decision", order=order.id)
-            return self.orders.get(order.id, order)
-        self.orders[order.id] = order
+            return self.orders[order.id]
+        self.orders[order.id] = order  # claimed before the await: a twin sees it at once
+        try:
+            seen = await self.journal.history(order.id)
+        except BaseException:
+            self.orders.pop(order.id, None)
+            raise
+        if seen:
+            self.orders.pop(order.id, None)
+            log.warning("execution.duplicate_decision", order=order.id)
+            return order
         try:
             await self._record_intent(order)
             await self._record(order, S.RISK_APPROVED, f"verdict {proposal.verdict}")
             await self._record(order, S.OPERATOR_APPROVED, proposal.strategy or "operator")
-            await self._execute(order, taxes or self.taxes.get(order.token.lower(), Taxes()))
+            await self._execute(order, taxes or self.taxes.get(order.token.lower(), Taxes()),
+                                proposal.verdict)
         except EngineHalted as exc:
             await self._abandon(order, S.CANCELLED, str(exc))
         except ORDER_ERRORS as exc:
@@ -171,9 +189,20 @@ class ExecutionEngine:
         if order.state not in TERMINAL:
             await self._record(order, state, detail)
 
-    async def _execute(self, order: Order, taxes: Taxes) -> None:
+    def _check_verdict(self, order: Order, accepted: Verdict) -> None:
+        """Safety may re-assess a token after the approval (a rug warning in the mempool, the
+        settled re-check): a scam is never bought, and a buy approved as anything but risky
+        never becomes a risky buy without the operator's typed override."""
+        latest = self.verdicts.get(order.token.lower())
+        if order.side is not Side.BUY or latest is None:
+            return
+        if latest is Verdict.SCAM or (latest is Verdict.RISKY and accepted is not Verdict.RISKY):
+            raise VerdictChanged(f"token re-assessed as {latest} after the {accepted} approval")
+
+    async def _execute(self, order: Order, taxes: Taxes, accepted: Verdict) -> None:
         if self.is_halted():
             raise EngineHalted("engine halted before signing")
+        self._check_verdict(order, accepted)
         await self.planner.plan(order, taxes)
         await self._record(order, S.JOURNALED,
                            f"{order.venue}: min out {order.amount_out_min}, "
@@ -186,6 +215,7 @@ class ExecutionEngine:
         gas = await self._estimate_gas(order)
         if self.is_halted():
             raise EngineHalted("engine halted before signing")
+        self._check_verdict(order, accepted)
         await self._finish(order, await self.flow.submit(order, gas))
 
     async def _estimate_gas(self, order: Order) -> int:
@@ -252,6 +282,7 @@ class ExecutionEngine:
         stale = [o for o in orders if not (o.state in ON_CHAIN_POSSIBLE and o.attempts)]
         await self.nonces.sync(o.attempts[-1].nonce for o in on_chain)
         for order in stale:
+            self.orders.pop(order.id, None)  # a crashed run's copy, never to move again
             await self._record(order, S.CANCELLED, "engine restarted before signing")
         results = await asyncio.gather(*(self._resume(o) for o in on_chain))
         self.recovered = True

@@ -78,6 +78,7 @@ async def trade(profile: Profile, side: Side, token: str, amount: str, *, slippa
     """Build the execution stack, recover, execute one order; returns its final state."""
     from claudedex.storage import Database, OrderJournal
     from claudedex.wallet.factory import build_signer, guard
+    from claudedex.wallet.spend_store import JsonSpendStore
 
     if not is_address(token):
         raise UserInputError(f"--token {token!r} is not an address")
@@ -95,7 +96,9 @@ async def trade(profile: Profile, side: Side, token: str, amount: str, *, slippa
     await journal.start()
     try:
         signer = guard(build_signer(profile, ddir, devnet_private_key=ctx.devnet_key), profile,
-                       halt.is_halted, None, extra_targets={v.router for v in ctx.venues})
+                       halt.is_halted, None, extra_targets={v.router for v in ctx.venues},
+                       # the console's window: a CLI run must not start a fresh day
+                       spend_store=JsonSpendStore(ddir / "spend.json"))
         if side is Side.BUY:
             amount_in = parse_amount(amount, 18)
         elif amount == "all":

@@ -80,7 +80,8 @@ def raw_hash(raw: bytes) -> str:
 class TxFlow:
     def __init__(self, w3: Any, signer: Any, nonces: NonceManager, broadcaster: Broadcaster,
                  caps: FeeCaps, record: Recorder, chain_id: int,
-                 policy: FlowPolicy | None = None) -> None:
+                 policy: FlowPolicy | None = None, *,
+                 is_halted: Callable[[], bool] = lambda: False) -> None:
         self.w3 = w3
         self.signer = signer
         self.nonces = nonces
@@ -89,6 +90,7 @@ class TxFlow:
         self.record = record
         self.chain_id = chain_id
         self.policy = policy or FlowPolicy()
+        self.is_halted = is_halted
         self._last_send: dict[str, float] = {}
 
     # -- signing --------------------------------------------------------------------------
@@ -117,6 +119,8 @@ class TxFlow:
                 order.attempts.pop()  # the signature never reached the journal: discard it
             self.nonces.release(nonce)  # nothing with this nonce left the process
             raise
+        if self._withheld(order):
+            return await self._discard(order, nonce)
         try:
             await self._send(order, attempt, "broadcast via " + self.broadcaster.name)
         except SendRejected as exc:
@@ -124,6 +128,16 @@ class TxFlow:
             await self.record(order, S.FAILED, f"node rejected the transaction: {exc}")
             return Outcome(None, str(exc))
         return await self.watch(order)
+
+    def _withheld(self, order: Order) -> bool:
+        """Halted, and no transaction of this order ever left the process (``broadcast`` is
+        journaled before each send): its bytes exist only in our journal, so keep them there."""
+        return self.is_halted() and all(a.broadcasts == 0 for a in order.attempts)
+
+    async def _discard(self, order: Order, nonce: int) -> Outcome:
+        self.nonces.release(nonce)
+        await self.record(order, S.FAILED, "engine halted before broadcast: signature discarded")
+        return Outcome(None, "halted")
 
     # -- sending --------------------------------------------------------------------------
 
@@ -199,6 +213,8 @@ class TxFlow:
             await self.record(order, S.FAILED, "replaced by a transaction we did not send")
             return Outcome(None, "nonce taken")
         if not await self._known(order):
+            if self._withheld(order):  # a restart while halted, the signature never sent
+                return await self._discard(order, nonce)
             last = order.attempts[-1]
             if last.broadcasts <= self.policy.max_rebroadcasts:
                 await self._send(order, last, "not in the pool: rebroadcast")

@@ -54,4 +54,10 @@ def ingest(view: MarketView, ev: Event) -> str | None:
         snap.equity_quote = ev.equity_quote
         snap.cash_quote = ev.equity_quote - sum(snap.position_value.values())
         snap.peak_equity_quote = max(snap.peak_equity_quote, ev.equity_quote)
+        # The daily-loss limit needs the day's opening equity (the breaker's rule: the
+        # first mark of each UTC day); without it daily P&L reads 0 and never blocks.
+        day = int(view.clock.now() // 86_400)
+        if day != snap.day_index:
+            snap.day_index = day
+            snap.day_start_equity_quote = ev.equity_quote
     return None

@@ -44,6 +44,7 @@ class PortfolioSnapshot:
     position_value: dict[str, int] = field(default_factory=dict)  # token -> mark in quote
     peak_equity_quote: int = 0
     day_start_equity_quote: int = 0
+    day_index: int = -1  # UTC day of day_start_equity_quote (clock seconds // 86400)
 
 
 class MarketView:
