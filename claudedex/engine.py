@@ -64,6 +64,7 @@ class Engine:
         self._runner: asyncio.Task[None] | None = None
         self._block = 0
         self._closers: list[Any] = []
+        self.after_start: list[Any] = []  # async callables run once every component listens
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -83,6 +84,8 @@ class Engine:
                 raise
         self._runner = asyncio.create_task(self.supervisor.run(), name="engine-supervisor")
         await self.supervisor.wait_running()  # subscribers attach before the first publish
+        for hook in self.after_start:
+            await hook()
         if self.halt_switch.is_halted():
             state = self.halt_switch.state
             await self.bus.publish(EngineHaltChanged(halted=True, reason=state.reason,

@@ -71,6 +71,10 @@ async def _wire_devnet(engine: Engine) -> None:
     from claudedex.devnet.launcher import ensure_devnet, stop_devnet
 
     manifest, proc = await ensure_devnet(engine.profile, engine.data_dir)
+    if proc is not None:  # a new chain: the previous run's state belongs to a dead one
+        from claudedex.restore import archive_previous_chain
+
+        archive_previous_chain(engine.data_dir)
 
     async def close() -> None:
         await stop_devnet(proc)
@@ -80,7 +84,7 @@ async def _wire_devnet(engine: Engine) -> None:
     engine.services["devnet"] = manifest
 
 
-def _wire_strategy(engine: Engine) -> None:
+async def _wire_strategy(engine: Engine) -> None:
     from claudedex.backtest.recorder import HistoryRecorder
     from claudedex.portfolio.tracker import PortfolioTracker
     from claudedex.strategy.runner import StrategyRunner
@@ -92,6 +96,18 @@ def _wire_strategy(engine: Engine) -> None:
 
     tracker = PortfolioTracker(engine.bus, engine.profile, engine.clock, halt=breaker_halt)
     engine.services.update(strategy=runner, portfolio=tracker)
+    from claudedex.restore import restore_portfolio
+
+    reports = await restore_portfolio(engine.services["db"], tracker,
+                                      [tracker.view, runner.view])
+
+    async def republish() -> None:
+        from claudedex.events import RiskAssessed
+
+        for report in reports:
+            await engine.bus.publish(RiskAssessed(report=report))
+
+    engine.after_start.append(republish)
     engine.supervisor.add("strategy", runner.run)
     engine.supervisor.add("history", HistoryRecorder(engine.bus,
                                                      engine.data_dir / "history.jsonl").run)
@@ -261,11 +277,11 @@ def _wire_metrics(engine: Engine) -> None:
 async def wire_components(engine: Engine) -> None:
     """Add the profile's components to the engine's supervisor."""
     _wire_metrics(engine)
-    await _wire_storage(engine)
     if engine.profile.mode == "devnet":
         await _wire_devnet(engine)
+    await _wire_storage(engine)
     await _wire_chain(engine)
-    _wire_strategy(engine)
+    await _wire_strategy(engine)
     _wire_discovery_and_safety(engine)
     _wire_ml(engine)
     _wire_execution(engine)

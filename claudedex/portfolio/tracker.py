@@ -17,6 +17,7 @@ from claudedex.config import Profile
 from claudedex.domain import Side, Signal
 from claudedex.events import (
     EarlyWarningRaised,
+    EngineHaltChanged,
     EquityMarked,
     Event,
     OrderFilled,
@@ -56,7 +57,7 @@ class PortfolioTracker:
         self.view = view if view is not None else MarketView(clock)
         cash = starting_equity(profile) if starting_cash is None else starting_cash
         self.core = Portfolio(settings, ExitRules.from_params(profile.strategy.params), cash)
-        self._topics = TOPICS + (OrderFilled.topic,)
+        self._topics = TOPICS + (OrderFilled.topic, EngineHaltChanged.topic)
         self._sub = bus.subscribe("portfolio", self._topics)
 
     async def run(self) -> None:
@@ -87,6 +88,12 @@ class PortfolioTracker:
                 self.view.token_pair.get(ev.token, ""),
             )
             await self._mark(only=pos.token, changed=(pos.token,))
+            return
+        if isinstance(ev, EngineHaltChanged):
+            if not ev.halted and self.core.breaker.tripped:
+                equity = self.core.mark(self.view, now).equity
+                self.core.breaker.rearm(equity)
+                log.warning("breaker_rearmed", equity=equity)
             return
         if isinstance(ev, EarlyWarningRaised):
             ingest(self.view, ev)

@@ -54,5 +54,17 @@ class Breaker:
         """After an operator resumes, a fresh trip is possible."""
         self.tripped = ""
 
+    def rearm(self, equity: int) -> None:
+        """The operator resumed after a halt: protect from here on.
+
+        Re-basing the peak and the day's start on today's equity means the breaker trips
+        again on a *further* drawdown or loss of the same size, instead of never (tripped
+        stays set) or at once (still below the old peak, which would also block exits).
+        """
+        self.tripped = ""
+        if equity > 0:
+            self.peak = equity
+            self.day_start = equity
+
 
 Halt = Callable[[str], Awaitable[None]]

@@ -1,0 +1,59 @@
+"""After a restart the portfolio comes back from stored fills (on real SQLite), and a
+freshly started devnet chain never inherits a dead chain's state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from claudedex.bus import EventBus
+from claudedex.clock import ManualClock
+from claudedex.config import load_profile
+from claudedex.domain import PairInfo, RiskReport, Verdict
+from claudedex.events import OrderFilled
+from claudedex.portfolio.tracker import PortfolioTracker
+from claudedex.restore import archive_previous_chain, restore_portfolio
+from claudedex.storage.database import Database
+from claudedex.storage.repo_market import MarketRepo
+from claudedex.storage.repo_trading import TradingRepo
+
+TOKEN = "0x" + "ab" * 20
+PAIR = "0x" + "cd" * 20
+
+
+async def test_positions_pairs_and_reports_come_back(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'claudedex.db'}")
+    await db.open()
+    try:
+        await MarketRepo(db).save_pair(PairInfo(chain_id=31337, venue="uniswap", pair=PAIR,
+                                                token=TOKEN, quote="0x" + "ee" * 20,
+                                                block_number=5, symbol="TKN"))
+        await MarketRepo(db).save_risk_report(RiskReport(
+            token=TOKEN, pair=PAIR, verdict=Verdict.SAFE, findings=(), buy_tax_bps=300,
+            sell_tax_bps=300, block_number=6))
+        trading = TradingRepo(db)
+        await trading.save_fill(OrderFilled(order_id="o1", token=TOKEN, side="buy",
+                                            amount_in=10**17, amount_out=5 * 10**20,
+                                            gas_cost_wei=10**14, tx_hash="0x1", block_number=7))
+        await trading.save_fill(OrderFilled(order_id="o2", token=TOKEN, side="sell",
+                                            amount_in=2 * 10**20, amount_out=5 * 10**16,
+                                            gas_cost_wei=10**14, tx_hash="0x2", block_number=9))
+        tracker = PortfolioTracker(EventBus(), load_profile("devnet"), ManualClock(1000.0))
+        reports = await restore_portfolio(db, tracker, [tracker.view])
+    finally:
+        await db.close()
+    pos = tracker.core.book.positions[TOKEN]
+    assert pos.amount == 3 * 10**20
+    assert tracker.view.token_pair[TOKEN] == PAIR
+    assert [(r.token, r.sell_tax_bps) for r in reports] == [(TOKEN, 300)]
+
+
+def test_new_devnet_chain_moves_old_state_aside(tmp_path: Path) -> None:
+    for name in ("claudedex.db", "history.jsonl", "spend.json", "labels.jsonl"):
+        (tmp_path / name).write_text(name)
+    target = archive_previous_chain(tmp_path)
+    assert target is not None and target.parent.name == "previous-runs"
+    assert sorted(p.name for p in target.iterdir()) == ["claudedex.db", "history.jsonl",
+                                                        "spend.json"]
+    assert (tmp_path / "labels.jsonl").exists()  # the new devnet's own file stays
+    assert not (tmp_path / "claudedex.db").exists()
+    assert archive_previous_chain(tmp_path) is None
