@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from eth_utils.address import is_address, to_checksum_address
 from web3 import AsyncHTTPProvider, AsyncWeb3
@@ -25,6 +26,7 @@ from claudedex.events import OrderUpdated
 from claudedex.execution import calls
 from claudedex.execution.engine import ExecutionEngine
 from claudedex.execution.order import Order
+from claudedex.execution.planner import Taxes
 from claudedex.execution.routing import VenueRef
 from claudedex.halt import HaltSwitch
 from claudedex.paths import data_dir
@@ -71,6 +73,18 @@ def parse_amount(text: str, decimals: int) -> int:
         raise UserInputError(f"--amount {text!r} must be positive with at most {decimals} "
                              "decimals")
     return int(units)
+
+
+async def _stored_taxes(db: Any, token: str) -> Taxes:
+    """The token's taxes as the console's engine last measured them (for the FoT router
+    functions); none stored means an untaxed token, which the simulation would have said."""
+    from claudedex.storage.repo_market import MarketRepo
+
+    for candidate in (token, token.lower()):
+        report = await MarketRepo(db).latest_risk_report(candidate)
+        if report is not None:
+            return Taxes(report.buy_tax_bps or 0, report.sell_tax_bps or 0)
+    return Taxes()
 
 
 async def trade(profile: Profile, side: Side, token: str, amount: str, *, slippage_bps: int,
@@ -125,7 +139,7 @@ async def trade(profile: Profile, side: Side, token: str, amount: str, *, slippa
                 side=side, amount_in=amount_in, min_amount_out=0,
                 quote_value=Decimal(amount_in) / WEI if side is Side.BUY else Decimal(0),
                 slippage_bps=slippage_bps, verdict=Verdict.UNKNOWN, strategy="cli")
-            order = await engine.execute(proposal)
+            order = await engine.execute(proposal, await _stored_taxes(db, token))
             await asyncio.sleep(0)
         finally:
             sub.close()
