@@ -45,6 +45,9 @@ class PortfolioSnapshot:
     peak_equity_quote: int = 0
     day_start_equity_quote: int = 0
     day_index: int = -1  # UTC day of day_start_equity_quote (clock seconds // 86400)
+    # quote wei of buys proposed but not yet filled or abandoned: counted by the risk
+    # limits so that several approvals in flight cannot exceed them together
+    committed: dict[str, int] = field(default_factory=dict)
 
 
 class MarketView:

@@ -97,11 +97,14 @@ class RiskManager:
         pf = view.portfolio
         equity = pf.equity_quote
         vol = volatility(view, signal.pair)
-        held_tokens = sum(1 for a in pf.positions.values() if a > 0)
+        held_tokens = len({t for t, a in pf.positions.items() if a > 0}
+                          | {t for t, c in pf.committed.items() if c > 0})
+        in_flight = pf.committed.get(signal.token, 0)
         if signal.side is Side.BUY:
             r_in, r_out = pool.reserve_quote, pool.reserve_token
             amount = self._buy_size(
-                signal, equity, vol, pf.position_value.get(signal.token, 0), r_in, pf.cash_quote
+                signal, equity, vol, pf.position_value.get(signal.token, 0) + in_flight, r_in,
+                pf.cash_quote - sum(pf.committed.values()) if pf.committed else pf.cash_quote,
             )
             quote_value = amount
         else:
@@ -130,7 +133,7 @@ class RiskManager:
             reserve_in=r_in,
             reserve_out=r_out,
             equity=equity,
-            token_exposure=pf.position_value.get(signal.token, 0),
+            token_exposure=pf.position_value.get(signal.token, 0) + in_flight,
             deployer_exposure=dep_exposure,
             open_positions=held_tokens,
             report=report,

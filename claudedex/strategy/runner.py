@@ -14,7 +14,14 @@ import structlog
 from claudedex.bus import EventBus
 from claudedex.clock import Clock
 from claudedex.config import Profile
-from claudedex.events import SignalEmitted, TradeProposed
+from claudedex.domain import Side
+from claudedex.events import (
+    OrderFilled,
+    OrderUpdated,
+    ProposalDecided,
+    SignalEmitted,
+    TradeProposed,
+)
 from claudedex.market.ingest import PORTFOLIO_TOPICS, TOPICS
 from claudedex.market.view import MarketView
 from claudedex.risk.context import WEI
@@ -23,6 +30,7 @@ from claudedex.strategy.decider import Decider
 from claudedex.strategy.registry import build_strategy
 
 log = structlog.get_logger(__name__)
+FLIGHT_TOPICS = (ProposalDecided.topic, OrderFilled.topic, OrderUpdated.topic)
 
 
 def starting_equity(profile: Profile) -> int:
@@ -70,18 +78,52 @@ class StrategyRunner:
         self.processed = 0
         self.proposed = 0
         self.dropped: list[Assessment] = []
-        self._sub = bus.subscribe("strategy", TOPICS + PORTFOLIO_TOPICS)
+        self._in_flight: dict[str, tuple[str, int]] = {}  # proposal id -> (token, quote wei)
+        self._sub = bus.subscribe("strategy", self._topics())
+
+    @staticmethod
+    def _topics() -> tuple[str, ...]:
+        return TOPICS + PORTFOLIO_TOPICS + FLIGHT_TOPICS
 
     async def run(self) -> None:
         if self._sub.closed:  # restarted by the supervisor after a crash
-            self._sub = self.bus.subscribe("strategy", TOPICS + PORTFOLIO_TOPICS)
+            self._sub = self.bus.subscribe("strategy", self._topics())
         try:
             async for ev in self._sub:
+                if self._track_flight(ev):
+                    continue
                 for result in self.decider.on_event(ev):
                     await self._emit(result)
                 self.processed += 1
         finally:
             self._sub.close()
+
+    def _track_flight(self, ev: object) -> bool:
+        """Keep the view's ``committed`` buys current; True when ``ev`` was only that."""
+        if isinstance(ev, ProposalDecided):
+            if ev.decision in ("rejected", "expired"):
+                self._release(ev.proposal_id)
+            return True
+        if isinstance(ev, OrderFilled):
+            self._release(ev.order_id.removeprefix("o-"))
+            return True
+        if isinstance(ev, OrderUpdated):
+            if ev.state in ("failed", "cancelled", "simulated"):
+                self._release(ev.order_id.removeprefix("o-"))
+            return True
+        return False
+
+    def _release(self, proposal_id: str) -> None:
+        entry = self._in_flight.pop(proposal_id, None)
+        if entry is None:
+            return
+        token, value = entry
+        committed = self.view.portfolio.committed
+        left = committed.get(token, 0) - value
+        if left > 0:
+            committed[token] = left
+        else:
+            committed.pop(token, None)
 
     async def _emit(self, result: Assessment) -> None:
         self.bus.publish_nowait(SignalEmitted(signal=result.signal))
@@ -91,4 +133,9 @@ class StrategyRunner:
             log.info("signal_dropped", token=result.signal.token, why=result.dropped)
             return
         self.proposed += 1
-        await self.bus.publish(TradeProposed(proposal=result.proposal))
+        proposal = result.proposal
+        if proposal.side is Side.BUY:
+            self._in_flight[proposal.id] = (proposal.token, proposal.amount_in)
+            committed = self.view.portfolio.committed
+            committed[proposal.token] = committed.get(proposal.token, 0) + proposal.amount_in
+        await self.bus.publish(TradeProposed(proposal=proposal))
