@@ -122,6 +122,14 @@ class Portfolio:
                     out.append(sig)
         return out
 
+    def exit_failed(self, token: str, reason: str) -> None:
+        """The exit for ``token`` failed or was refused: its rule may fire again now, and a
+        take-profit rung it consumed is given back instead of being skipped."""
+        self._exit_pending.pop(token, None)
+        pos = self.book.positions.get(token)
+        if pos is not None and reason.startswith("take_profit") and pos.ladder_done > 0:
+            pos.ladder_done -= 1
+
     def anti_rug(self, token: str, kind: str, now: float) -> Signal | None:
         """A mempool warning about a held token: sell everything, ahead of the rug."""
         pos = self.book.positions.get(token)

@@ -21,7 +21,9 @@ from claudedex.events import (
     EquityMarked,
     Event,
     OrderFilled,
+    OrderUpdated,
     PositionChanged,
+    ProposalDecided,
     SignalEmitted,
     TradeProposed,
 )
@@ -57,7 +59,9 @@ class PortfolioTracker:
         self.view = view if view is not None else MarketView(clock)
         cash = starting_equity(profile) if starting_cash is None else starting_cash
         self.core = Portfolio(settings, ExitRules.from_params(profile.strategy.params), cash)
-        self._topics = TOPICS + (OrderFilled.topic, EngineHaltChanged.topic)
+        self._topics = TOPICS + (OrderFilled.topic, EngineHaltChanged.topic,
+                                 OrderUpdated.topic, ProposalDecided.topic)
+        self._exits_in_flight: dict[str, tuple[str, str]] = {}  # proposal id -> token, why
         self._sub = bus.subscribe("portfolio", self._topics)
 
     async def run(self) -> None:
@@ -88,6 +92,16 @@ class PortfolioTracker:
                 self.view.token_pair.get(ev.token, ""),
             )
             await self._mark(only=pos.token, changed=(pos.token,))
+            return
+        if isinstance(ev, OrderUpdated):
+            if ev.state in ("failed", "cancelled"):
+                self._exit_abandoned(ev.order_id.removeprefix("o-"))
+            elif ev.state == "filled":
+                self._exits_in_flight.pop(ev.order_id.removeprefix("o-"), None)
+            return
+        if isinstance(ev, ProposalDecided):
+            if ev.decision in ("rejected", "expired"):
+                self._exit_abandoned(ev.proposal_id)
             return
         if isinstance(ev, EngineHaltChanged):
             if not ev.halted and self.core.breaker.tripped:
@@ -149,4 +163,11 @@ class PortfolioTracker:
         if result.proposal is None:
             log.warning("exit_not_proposed", token=sig.token, why=result.dropped)
             return
+        self._exits_in_flight[result.proposal.id] = (sig.token, sig.reason)
         await self.bus.publish(TradeProposed(proposal=result.proposal))
+
+    def _exit_abandoned(self, proposal_id: str) -> None:
+        """An exit that will not fill: let its rule fire again (a take-profit rung too)."""
+        entry = self._exits_in_flight.pop(proposal_id, None)
+        if entry is not None:
+            self.core.exit_failed(*entry)

@@ -92,3 +92,22 @@ async def test_tracker_marks_with_impact_and_exits_on_warning() -> None:
     assert props and props[0].side is Side.SELL and props[0].strategy == "exit"
     assert props[0].reason.startswith("anti_rug") and props[0].amount_in == 9 * E18
     assert halts == []
+
+
+def test_failed_take_profit_gives_its_rung_back() -> None:
+    from claudedex.portfolio.core import Portfolio
+    from claudedex.risk.manager import settings_from_profile
+
+    rules = ExitRules(None, ((Decimal(20), Decimal("0.5")), (Decimal(50), Decimal(1))), None,
+                      None)
+    core = Portfolio(settings_from_profile(profile()), rules, 10 * E18)
+    core.book.apply_fill("T", Side.BUY, 100, 1000, 0, 0.0)
+    pos = core.book.positions["T"]
+    pos.last_mark = 125  # +25 %: the first rung fires
+    first = core.exits(view=None, now=1.0)  # type: ignore[arg-type]
+    assert [s.reason.split(":")[0] for s in first] == ["take_profit"]
+    assert pos.ladder_done == 1 and core.exits(view=None, now=2.0) == []  # type: ignore[arg-type]
+    core.exit_failed("T", first[0].reason)  # the sell reverted
+    assert pos.ladder_done == 0
+    again = core.exits(view=None, now=3.0)  # type: ignore[arg-type]
+    assert again and "step 1" in again[0].reason
