@@ -16,7 +16,16 @@ def register(app: typer.Typer) -> None:
 
 def backtest(
     data: Annotated[Path, typer.Option("--data", help="swap-history .jsonl, or candle file/dir")],
-    strategy: Annotated[str, typer.Option("--strategy", help="ai | momentum | scalping | user")],
+    strategy: Annotated[
+        str,
+        typer.Option(
+            "--strategy",
+            help="ai | momentum | scalping | user. ai acts on the ML scores recorded in the"
+            " history ('score' lines, written by the engine's HistoryRecorder from the live"
+            " scorer's TokenScored): the model's features need chain reads at each token's"
+            " cut-off block, which a replay does not have, so the backtest never re-scores.",
+        ),
+    ],
     profile: Annotated[
         str, typer.Option("--profile", help="profile for limits and params")
     ] = "devnet",
@@ -36,7 +45,11 @@ def backtest(
         float, typer.Option("--liquidity", help="candles: virtual pool depth in quote units")
     ] = 1000.0,
 ) -> None:
-    """Replay recorded swaps (JSONL) or OHLCV candles; deterministic for the same inputs."""
+    """Replay recorded swaps (JSONL) or OHLCV candles; deterministic for the same inputs.
+
+    ML scores come from the history's recorded 'score' lines (what the live scorer
+    published), never from re-scoring: features need chain state a replay lacks.
+    """
     from claudedex.backtest.data import load_candles, swap_events
     from claudedex.backtest.metrics import compute
     from claudedex.backtest.replay import Backtest
@@ -47,6 +60,15 @@ def backtest(
         raise UserInputError(f"--data {data}: no such file or directory")
     prof = load_profile(profile)
     params: dict[str, Any] = dict(prof.strategy.params)
+    if strategy != prof.strategy.name:
+        from claudedex.strategy.registry import BUILTIN
+
+        # The profile's params for its own strategy (e.g. momentum's ema_fast) would be
+        # refused as unknown by another one; risk and sizing params stay.
+        old, new = BUILTIN.get(prof.strategy.name), BUILTIN.get(strategy)
+        if old is not None and new is not None:
+            params = {k: v for k, v in params.items()
+                      if k not in old.defaults or k in new.defaults}
     for item in param or []:
         key, sep, raw = item.partition("=")
         if not sep or not key:
@@ -68,6 +90,11 @@ def backtest(
     venue = VenueConfig(fee_bps=fee, gas_price_wei=0 if series else 5 * 10**9)
     bt = Backtest(prof, strategy_file, venue=venue, candle_interval_s=interval)
     result = _run(bt, data, series, liquidity, swap_events)
+    if strategy == "ai" and result.scores == 0:
+        sys.stderr.write(
+            f"warning: {data} holds no 'score' lines; the ai strategy trades only on recorded"
+            " ML scores, so it made no trades\n"
+        )
     metrics = compute(result)
     if report is not None:
         from claudedex.backtest.report import write_report

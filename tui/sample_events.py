@@ -105,6 +105,13 @@ def proposal(n: int, side: Side, verdict: Verdict, symbol: str, value: str) -> T
         strategy="momentum", reason="breakout above 5m high")
 
 
+def contributions(i: int) -> tuple[tuple[str, float], ...]:
+    """XGBoost-style log-odds contributions as the scorer emits them (pump last)."""
+    return (("sell_tax_bps", round(0.4 * i - 0.3, 4)), ("lp_burned_share", -0.85),
+            ("n_sells", round(0.12 * i, 4)), ("anomaly_score", 0.05),
+            ("pump_probability", round(0.8 - 0.1 * i, 4)))
+
+
 def session() -> list[Event]:
     """The recorded session in publication order."""
     events: list[Event] = [BlockSeen(ts=T0, chain_id=CHAIN, number=1_200,
@@ -119,7 +126,7 @@ def session() -> list[Event]:
             sell_tax_bps=sell_tax, liquidity_quote=(5 + i) * ETH, block_number=1_200 + i)))
         events.append(TokenScored(ts=ts + 2, score=Score(
             token=info.token, scam_probability=0.9 if verdict is Verdict.SCAM else 0.05 * i,
-            model_version="ens-1")))
+            contributions=contributions(i), model_version="ens-1")))
     for step in range(12):
         for i in (1, 2):
             events.append(PriceTicked(ts=T0 + 70 + step, pair=addr(i, "b"),

@@ -6,7 +6,8 @@ Swap history, one JSON object per line (the format the devnet/engine export writ
    "side": "buy"|"sell", "trader": "0x.."}
 Optional lines carry what the engine knew at that time:
   {"kind": "report", "ts", "block", "token", "pair", "verdict", "sell_tax_bps"?, "deployer"?}
-  {"kind": "score", "ts", "token", "scam_probability", "pump_probability"?}
+  {"kind": "score", "ts", "token", "scam_probability", "pump_probability"?,
+   "contributions"?: [[feature, value], ...], "model_version"?}  (the engine's TokenScored)
   {"kind": "warning", "ts", "token", "warning", "detail"?}
   {"kind": "block", "ts", "block", "base_fee_wei"}
 Reserves and amounts may be JSON integers or decimal strings (exact either way).
@@ -119,15 +120,7 @@ def _row_events(
             ts=ts,
         )
     elif kind == "score":
-        contrib: tuple[tuple[str, float], ...] = ()
-        if row.get("pump_probability") is not None:
-            contrib = (("pump_probability", float(row["pump_probability"])),)
-        yield TokenScored(
-            score=Score(
-                str(row.get("token", "")), float(row.get("scam_probability", 1.0)), contrib
-            ),
-            ts=ts,
-        )
+        yield TokenScored(score=_score(row, where), ts=ts)
     elif kind == "warning":
         yield EarlyWarningRaised(
             token=str(row.get("token", "")),
@@ -144,6 +137,22 @@ def _row_events(
         )
     else:
         raise UserInputError(f"{where}: unknown kind '{kind}'")
+
+
+def _score(row: dict[str, Any], where: str) -> Score:
+    """The Score the engine published: recorded contributions and version when present."""
+    contrib: tuple[tuple[str, float], ...] = ()
+    try:
+        if row.get("contributions") is not None:
+            contrib = tuple((str(name), float(value)) for name, value in row["contributions"])
+        elif row.get("pump_probability") is not None:
+            contrib = (("pump_probability", float(row["pump_probability"])),)
+        probability = float(row.get("scam_probability", 1.0))
+    except (TypeError, ValueError):
+        raise UserInputError(
+            f"{where}: score needs a number scam_probability and [name, number] contributions"
+        ) from None
+    return Score(str(row.get("token", "")), probability, contrib, str(row.get("model_version", "")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,9 @@ class HistoryRecorder:
             pump = dict(ev.score.contributions).get("pump_probability")
             if pump is not None:
                 row["pump_probability"] = pump
+            # The whole Score, so a replay hands the strategy exactly what the live run saw.
+            row["contributions"] = [[name, value] for name, value in ev.score.contributions]
+            row["model_version"] = ev.score.model_version
             return row
         if isinstance(ev, EarlyWarningRaised):
             return {"kind": "warning", "token": ev.token, "warning": ev.kind,

@@ -11,13 +11,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from claudedex.backtest.venue import SimFill, VenueConfig, fill
 from claudedex.clock import ManualClock
 from claudedex.config import Profile
 from claudedex.domain import Side, Signal, TradeProposal
-from claudedex.events import EarlyWarningRaised, Event, PriceTicked
+from claudedex.events import EarlyWarningRaised, Event, PriceTicked, TokenScored
 from claudedex.market.candles import Candle
 from claudedex.market.ingest import ingest
 from claudedex.market.view import MarketView
@@ -44,6 +45,7 @@ class BacktestResult:
     fees_paid: int = 0
     halted: str = ""
     steps: int = 0
+    scores: int = 0  # TokenScored records replayed (the ai strategy trades only on these)
 
 
 class Backtest:
@@ -107,21 +109,25 @@ class Backtest:
 
     def _after_price(self, pair: str, block: int) -> None:
         filled = self._execute_due(pair, block)
-        now = self.clock.now()
         token = self.view.pair_token.get(pair, "")
         pos = self.portfolio.book.positions.get(token)
         if filled or (pos is not None and pos.amount > 0):
-            marks = self.portfolio.mark(self.view, now)
-            if marks.halt_reason and not self.result.halted:
-                self.result.halted = marks.halt_reason
-                self._pending.clear()
-            if not self.result.halted:
-                exits = self.portfolio.exits(self.view, now, only=token)
-                self._queue(
-                    (self.risk.assess(s, self.view, self.clock) for s in exits),
-                    block + self.venue.latency_blocks,
-                )
+            self._mark_and_exit(token, block)
         self._queue(self.decider.evaluate(pair), block + self.venue.latency_blocks)
+
+    def _mark_and_exit(self, token: str, block: int) -> None:
+        """Re-mark after a fill or while ``token`` is held; queue its exits (SL/TP/trailing)."""
+        now = self.clock.now()
+        marks = self.portfolio.mark(self.view, now)
+        if marks.halt_reason and not self.result.halted:
+            self.result.halted = marks.halt_reason
+            self._pending.clear()
+        if not self.result.halted:
+            exits = self.portfolio.exits(self.view, now, only=token)
+            self._queue(
+                (self.risk.assess(s, self.view, self.clock) for s in exits),
+                block + self.venue.latency_blocks,
+            )
 
     def _record(self) -> None:
         snap = self.view.portfolio
@@ -146,6 +152,8 @@ class Backtest:
             if pair is not None:
                 self._after_price(pair, self.clock.block())
                 self._record()
+            elif isinstance(ev, TokenScored):
+                self.result.scores += 1
             elif isinstance(ev, EarlyWarningRaised) and not self.result.halted:
                 sig = self.portfolio.anti_rug(ev.token, ev.kind, self.clock.now())
                 if sig is not None:
@@ -168,33 +176,55 @@ class Backtest:
     ) -> BacktestResult:
         """Candles feed a virtual constant-product pool of ``liquidity_quote`` depth per pair,
         priced at the candle's open (fills land at the next open) and then at its close."""
-        view = self.view
+        view, clock, result = self.view, self.clock, self.result
         for pair in series:
             view.register_pair(pair, pair, pair)
-        merged = sorted(
-            ((c.ts, pair, c) for pair, cs in series.items() for c in cs), key=lambda x: (x[0], x[1])
-        )
+        if len(series) == 1:  # one pair: a stable sort by time alone gives the same order
+            [(only, candles)] = series.items()
+            merged = [(c.ts, only, c) for c in sorted(candles, key=attrgetter("ts"))]
+        else:
+            merged = sorted(
+                ((c.ts, pair, c) for pair, cs in series.items() for c in cs), key=itemgetter(0, 1)
+            )
+        # The loop is _after_price + _record inlined for the common step (nothing pending,
+        # nothing held): the same calls in the same order, without the per-call overhead.
+        # tests/unit/backtest/test_fast_candles.py checks it against the plain steps.
+        latency = self.venue.latency_blocks
+        positions = self.portfolio.book.positions
+        pair_token = view.pair_token
+        evaluate = self.decider.evaluate
+        advance, now = clock.advance_to, clock.now
+        add_candle, set_pool = view.add_candle, view.set_pool
+        equity_append, exposed_append = result.equity.append, result.exposed.append
+        snap = view.portfolio  # one snapshot object for the view's life, updated in place
+        steps_before = len(result.equity)
         block = 0
         for n, (ts, pair, c) in enumerate(merged, 1):
             block += 1
             if self._pending and c.open > 0:
-                self.clock.advance_to(max(ts, self.clock.now()), block)
-                view.set_pool(pair, pair, int(liquidity_quote / c.open), liquidity_quote, block, ts)
+                advance(max(ts, now()), block)
+                set_pool(pair, pair, int(liquidity_quote / c.open), liquidity_quote, block, ts)
                 if self._execute_due(pair, block):
-                    self.portfolio.mark(view, self.clock.now())
-            self.clock.advance_to(max(ts + interval_s, self.clock.now()), block)
-            view.add_candle(pair, c)
+                    self.portfolio.mark(view, now())
+            close_ts = ts + interval_s
+            t = now()
+            advance(close_ts if close_ts >= t else t, block)
+            add_candle(pair, c)
             if c.close > 0:
-                view.set_pool(
-                    pair,
-                    pair,
-                    int(liquidity_quote / c.close),
-                    liquidity_quote,
-                    block,
-                    ts + interval_s,
+                set_pool(
+                    pair, pair, int(liquidity_quote / c.close), liquidity_quote, block, close_ts
                 )
-                self._after_price(pair, block)
-            self._record()
+                filled = self._execute_due(pair, block) if self._pending else False
+                token = pair_token.get(pair, "")
+                pos = positions.get(token)
+                if filled or (pos is not None and pos.amount > 0):
+                    self._mark_and_exit(token, block)
+                found = evaluate(pair)
+                if found:
+                    self._queue(found, block + latency)
+            equity_append((now(), snap.equity_quote))
+            exposed_append(bool(snap.positions))
             if progress is not None and n % 10_000 == 0:
                 progress(n)
+        result.steps += len(result.equity) - steps_before
         return self._finish()

@@ -76,10 +76,14 @@ class PatternAnalyzer:
         if new <= 0:
             return pat
         candles = view.candles(pair)
-        start = max(len(candles) - new, 0)
-        for i in range(start, len(candles)):
-            c = candles[i]
+        if new == 1 and candles:  # the usual case: exactly the newest candle
+            c = candles[-1]
             self._fold(pat, st[1], st[2], st[3], c.close, c.high, c.volume)
+        else:
+            start = max(len(candles) - new, 0)
+            for i in range(start, len(candles)):
+                c = candles[i]
+                self._fold(pat, st[1], st[2], st[3], c.close, c.high, c.volume)
         pat.count = seen
         return pat
 
@@ -93,28 +97,30 @@ class PatternAnalyzer:
         high: float,
         volume: float,
     ) -> None:
-        if pat.folded == 0:
+        folded = pat.folded
+        if folded == 0:
             pat.ema_fast = pat.ema_slow = pat.prev_fast = pat.prev_slow = close
         else:
-            pat.prev_fast, pat.prev_slow = pat.ema_fast, pat.ema_slow
-            pat.ema_fast += self.af * (close - pat.ema_fast)
-            pat.ema_slow += self.as_ * (close - pat.ema_slow)
+            fast, slow = pat.ema_fast, pat.ema_slow
+            pat.prev_fast, pat.prev_slow = fast, slow
+            pat.ema_fast = fast + self.af * (close - fast)
+            pat.ema_slow = slow + self.as_ * (close - slow)
             change = close - pat.close
             p = self.rsi_period
-            rs[0] = (rs[0] * (p - 1) + (change if change > 0 else 0.0)) / p
-            rs[1] = (rs[1] * (p - 1) + (-change if change < 0 else 0.0)) / p
-            pat.rsi = 100.0 if rs[1] == 0.0 else 100.0 - 100.0 / (1.0 + rs[0] / rs[1])
+            gain = rs[0] = (rs[0] * (p - 1) + (change if change > 0 else 0.0)) / p
+            loss = rs[1] = (rs[1] * (p - 1) + (-change if change < 0 else 0.0)) / p
+            pat.rsi = 100.0 if loss == 0.0 else 100.0 - 100.0 / (1.0 + gain / loss)
         if highs:
             pat.breakout = close > max(highs)
-            pat.breakdown = close < self._lows_min(highs, close)
+            pat.breakdown = close < min(highs)  # see _lows_min
         if vols:
             avg = sum(vols) / len(vols)
             pat.volume_ratio = volume / avg if avg > 0 else 0.0
         highs.append(high)
         vols.append(volume)
         pat.close = close
-        pat.folded += 1
-        pat.ready = pat.folded >= self.warmup
+        pat.folded = folded = folded + 1
+        pat.ready = folded >= self.warmup
 
     @staticmethod
     def _lows_min(highs: deque[float], close: float) -> float:

@@ -8,9 +8,11 @@ import json
 
 import pytest
 
+from claudedex.domain import Score
 from claudedex.engine import Engine
 from claudedex.events import Event, ProposalDecided
 from tui.app import ClaudeDexApp
+from tui.ml_panel import ml_section
 from tui.sample_events import ESCAPE_NAME, MARKUP_NAME, addr
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import HelpScreen, ResumeScreen
@@ -326,3 +328,46 @@ async def test_hostile_pair_detail_and_markup_filter_stay_text(engine: Engine,
         await pilot.press(*"[bold", "enter")  # would be a markup error if parsed
         await pilot.pause()
         assert feed.row_count == 1  # matches the literal "[bold" in that token's name
+
+
+
+def _plain(renderable: object) -> str:
+    from rich.console import Console
+
+    console = Console(width=150, record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+async def test_details_show_ml_score_and_top_contributions(engine: Engine,
+                                                           recorded: list[Event]) -> None:
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await replay(pilot, recorded)
+        feed = app.query_one(PairFeed)
+        feed.focus()
+        feed.move_cursor(row=1)  # TAXY: scam p 10%, pump 60%
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        svg = app.export_screenshot()
+        assert "ML&#160;score" in svg and "lp_burned_share" in svg
+        out = _plain(ml_section(app.screen.row.score))
+        assert "10.0%" in out and "ens-1" in out
+        assert "pump probability  60.0%" in out
+        order = [out.index(name) for name in
+                 ("lp_burned_share", "sell_tax_bps", "n_sells", "anomaly_score")]
+        assert order == sorted(order)  # |-0.85| > |+0.5| > |+0.24| > |+0.05|
+        assert "-0.8500" in out and "+0.5000" in out
+        assert "simulated sell tax" in out  # the feature's doc from FEATURES
+        assert "pump_probability" not in out  # a headline figure, not a contribution
+
+
+def test_ml_section_keeps_feature_names_as_text() -> None:
+    hostile = Score(token="0x1", scam_probability=0.5, model_version="[bold]v\x1b[2J",
+                    contributions=(("[red]evil[/]\x07", 1.5), ("n_buys", -2.0)))
+    out = _plain(ml_section(hostile))
+    assert "[red]evil[/]" in out and "\x07" not in out and "\x1b" not in out
+    assert out.index("n_buys") < out.index("evil")
+    assert "pump probability  —" in out
+    assert "no ML score yet" in _plain(ml_section(None))

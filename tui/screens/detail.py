@@ -1,4 +1,4 @@
-"""Pair detail: every safety finding with its evidence, and price and volume charts.
+"""Pair detail: every safety finding with its evidence, the ML score and why, and charts.
 
 The screen holds a reference to the pair's row; the app calls :meth:`DetailScreen.show`
 again when new ticks or reports for that pair arrive. No I/O happens here.
@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from claudedex.domain import Severity
 from tui.formatting import bps, eth, verdict_badge
+from tui.ml_panel import ml_section
 from tui.safe_text import DETAIL_MAX, NAME_MAX, SYMBOL_MAX, clean, safe
 from tui.state import PairRow
 from tui.widgets.plot import CachedPlot
@@ -44,9 +45,6 @@ def summary(row: PairRow) -> Group:
         facts.add_row("tax buy / sell", Text(f"{bps(row.report.buy_tax_bps)} / "
                                              f"{bps(row.report.sell_tax_bps)}"))
     facts.add_row("liquidity", Text(f"{eth(row.liquidity_quote)} Ξ"))
-    if row.score is not None:
-        facts.add_row("ML scam p", Text(f"{row.score.scam_probability:.1%} "
-                                        f"({clean(row.score.model_version, 20)})"))
     return Group(head, facts)
 
 
@@ -83,6 +81,7 @@ class DetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
             yield Static(id="detail-summary")
+            yield Static(id="detail-ml")
             yield Static(id="detail-findings")
             with Horizontal(id="detail-charts"):
                 yield CachedPlot(id="detail-price")
@@ -93,6 +92,7 @@ class DetailScreen(ModalScreen[None]):
 
     def show(self) -> None:
         self.query_one("#detail-summary", Static).update(summary(self.row))
+        self.query_one("#detail-ml", Static).update(ml_section(self.row.score))
         self.query_one("#detail-findings", Static).update(findings(self.row))
         prices = list(self.row.prices)  # floats: chart only
         volumes = list(self.row.volumes)

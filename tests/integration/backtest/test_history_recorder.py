@@ -61,9 +61,10 @@ async def test_recorded_history_replays_exactly(tmp_path: Path) -> None:
 async def test_backtest_command_runs_on_a_recorded_history(tmp_path: Path) -> None:
     path = tmp_path / "history.jsonl"
     await record(path)
-    out = subprocess.run([sys.executable, "-m", "cli.main", "backtest", "--data", str(path),
-                          "--strategy", "momentum", "--json"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+    out = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "cli.main", "backtest", "--data", str(path),
+                         "--strategy", "momentum", "--json"], cwd=ROOT, capture_output=True,
+        text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert "total_return" in json.dumps(report)

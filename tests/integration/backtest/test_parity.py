@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from claudedex.backtest.data import swap_events
 from claudedex.backtest.replay import Backtest
 from claudedex.backtest.sample import write_sample
@@ -35,13 +37,18 @@ def _key(p: TradeProposal) -> tuple[object, ...]:
     return (p.token, p.side.value, p.amount_in, p.min_amount_out, p.strategy, p.reason)
 
 
-async def test_live_components_match_backtest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["momentum", "ai"])
+async def test_live_components_match_backtest(tmp_path: Path, strategy: str) -> None:
+    """ai: the history's recorded 'score' lines reach the live runner and the backtest alike."""
     history = write_sample(tmp_path / "h.jsonl", swaps=1200)
-    prof = profile(fraction="0.5")  # the per-trade cap binds, as in most live profiles
+    # the per-trade cap binds, as in most live profiles
+    prof = profile(strategy, fraction="0.5")
     events = list(swap_events(history))
 
     bt = Backtest(prof).run_events(iter(events))
-    assert len(bt.proposals) >= 4
+    assert len(bt.proposals) >= (4 if strategy == "momentum" else 2)
+    if strategy == "ai":
+        assert bt.scores == 2 and {p.strategy for p in bt.proposals} >= {"ai"}
 
     bus = EventBus()
     clock = ManualClock()
