@@ -115,10 +115,9 @@ async def _wire_strategy(engine: Engine) -> None:
 
 
 async def _wire_chain(engine: Engine) -> None:
-    from web3 import AsyncHTTPProvider, AsyncWeb3
+    from claudedex.rpc import async_web3
 
-    w3 = AsyncWeb3(AsyncHTTPProvider(engine.profile.rpc_url(),
-                                     request_kwargs={"timeout": 10}))
+    w3 = async_web3(engine.profile.rpc_url(), timeout_s=10)
     chain_id = await w3.eth.chain_id
     if chain_id != engine.profile.chain.chain_id:
         from claudedex.errors import ConfigError

@@ -83,18 +83,17 @@ def _human(rep: dict[str, Any]) -> str:
 
 async def _scan(rpc_url: str, router: str, tokens: list[str], size: Decimal, goplus_url: str,
                 honeypot_url: str, probe_owner: bool) -> list[dict[str, Any]]:
-    from web3 import AsyncWeb3
-
     from claudedex.apis.goplus import GoPlusClient
     from claudedex.apis.honeypot import HoneypotIsClient
     from claudedex.apis.http import JsonHttpClient
     from claudedex.errors import ChainError, UserInputError
+    from claudedex.rpc import async_web3
     from claudedex.safety.assess import AssessConfig, TokenAssessor
     from claudedex.safety.external import ExternalAdvisory
     from claudedex.safety.report_json import report_to_json
     from claudedex.safety.rpc import ChainReader, addr_word, as_address
 
-    w3 = AsyncWeb3(AsyncWeb3.AsyncHTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+    w3 = async_web3(rpc_url, timeout_s=30)
     https = [JsonHttpClient(u, name=n) for u, n in ((goplus_url, "goplus"),
                                                     (honeypot_url, "honeypot")) if u]
     try:

@@ -14,13 +14,13 @@ from typing import Any
 import structlog
 from aiohttp import web
 from eth_utils.address import is_address, to_checksum_address
-from web3 import AsyncHTTPProvider, AsyncWeb3
 
 from claudedex.amm import BPS
 from claudedex.execution import calls
 from claudedex.execution.aggregator import NATIVE
 from claudedex.execution.routing import VenueRef, best_v2_quote
 from claudedex.execution.slippage import chain_deadline
+from claudedex.rpc import async_web3
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +33,7 @@ def _bad(description: str) -> web.Response:
 class AggregatorServer:
     def __init__(self, rpc_url: str, weth: str, venues: Sequence[VenueRef], chain_id: int,
                  *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.w3 = AsyncWeb3(AsyncHTTPProvider(rpc_url))
+        self.w3 = async_web3(rpc_url)
         self.weth = to_checksum_address(weth)
         self.venues = list(venues)
         self.chain_id = chain_id

@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from eth_utils.address import is_address, to_checksum_address
-from web3 import AsyncHTTPProvider, AsyncWeb3
 
 from claudedex.bus import EventBus
 from claudedex.clock import WallClock
@@ -30,6 +29,7 @@ from claudedex.execution.planner import Taxes
 from claudedex.execution.routing import VenueRef
 from claudedex.halt import HaltSwitch
 from claudedex.paths import data_dir
+from claudedex.rpc import async_web3
 
 WEI = 10**18
 
@@ -103,7 +103,7 @@ async def trade(profile: Profile, side: Side, token: str, amount: str, *, slippa
     if halt.is_halted() and not dry_run:
         raise EngineHalted(f"profile {profile.name} is halted ({halt.state.reason}); "
                            "`claudedex resume` first")
-    w3 = AsyncWeb3(AsyncHTTPProvider(ctx.rpc_url))
+    w3 = async_web3(ctx.rpc_url)
     db = Database.for_profile(profile)
     await db.open()
     journal = OrderJournal(db)

@@ -33,12 +33,13 @@ from claudedex.devnet.tokens import TokenSource, ZooSource
 from claudedex.domain import RiskReport
 from claudedex.errors import DevnetError
 from claudedex.ml.dataset import Example
+from claudedex.ml.features import CUTOFF_BLOCKS
 from claudedex.ml.observe import future_max_ratio, observe
+from claudedex.rpc import async_web3
 from claudedex.safety.assess import TokenAssessor
 
 log = structlog.get_logger(__name__)
 
-CUTOFF_BLOCKS = 20
 LABEL_HORIZON = 40  # blocks after the cut-off over which the pump label is measured
 MAX_SETTLE_TICKS = 400
 
@@ -126,7 +127,7 @@ def generate(cfg: GenConfig) -> list[Example]:
     with tempfile.TemporaryDirectory(prefix="claudedex-train-") as tmp:
         anvil, w3, dep = start_devnet_chain(accounts=TOTAL_ACCOUNTS, data_dir=Path(tmp))
         loop = asyncio.new_event_loop()
-        aw3 = AsyncWeb3(AsyncWeb3.AsyncHTTPProvider(anvil.rpc_url))
+        aw3 = async_web3(anvil.rpc_url)
         miner = _Miner(anvil.rpc_url, cfg.block_interval_s) if cfg.block_interval_s > 0 else None
         try:
             if miner is not None:

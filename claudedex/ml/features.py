@@ -21,6 +21,10 @@ import numpy.typing as npt
 from claudedex.domain import RiskReport, Severity, Verdict
 
 E18 = 1e18
+# Features are taken this many blocks after pair creation: training, serving and
+# backtest share the cut-off, so no feature can read past it in one path and not another.
+CUTOFF_BLOCKS = 20
+
 SEVERITY_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3,
                  Severity.CRITICAL: 4}  # fmt: skip
 # safety finding codes that become one 0/1 feature each (claudedex/safety emits them)

@@ -16,8 +16,9 @@ from typing import Any
 from web3 import AsyncWeb3
 
 from claudedex.domain import RiskReport
-from claudedex.ml.datagen import CUTOFF_BLOCKS, LABEL_HORIZON
+from claudedex.ml.datagen import LABEL_HORIZON
 from claudedex.ml.dataset import Example
+from claudedex.ml.features import CUTOFF_BLOCKS
 from claudedex.ml.observe import future_max_ratio, observe
 
 ReportLookup = Callable[[str], Awaitable[RiskReport | None]]

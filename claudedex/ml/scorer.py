@@ -21,7 +21,7 @@ from claudedex.bus import EventBus
 from claudedex.domain import PairInfo, RiskReport
 from claudedex.errors import ChainError
 from claudedex.events import AlertRaised, PairDiscovered, RiskAssessed, TokenScored
-from claudedex.ml.datagen import CUTOFF_BLOCKS
+from claudedex.ml.features import CUTOFF_BLOCKS
 from claudedex.ml.observe import observe
 from claudedex.ml.registry import ModelRefused
 from claudedex.ml.serve import Scorer

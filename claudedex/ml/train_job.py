@@ -15,7 +15,8 @@ from typing import Any
 from claudedex.devnet.zoo import FAMILIES
 from claudedex.errors import UserInputError
 from claudedex.ml import dataset, registry
-from claudedex.ml.datagen import CUTOFF_BLOCKS, GenConfig, generate
+from claudedex.ml.datagen import GenConfig, generate
+from claudedex.ml.features import CUTOFF_BLOCKS
 from claudedex.ml.training import STEPS, train
 
 MIN_LAUNCHES = 20
