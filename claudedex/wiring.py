@@ -188,8 +188,9 @@ def _wire_discovery_and_safety(engine: Engine) -> None:
     activity = MarketActivity(bus, w3, lambda: follower.pairs)
     social: SocialSentiment | None = None
     if manifest is not None and manifest.social_url:
-        social = SocialSentiment(bus, HttpPostFeed(JsonHttpClient(manifest.social_url,
-                                                                  name="social")))
+        social_http = JsonHttpClient(manifest.social_url, name="social")
+        engine.add_closer(social_http.close)
+        social = SocialSentiment(bus, HttpPostFeed(social_http))
     apis = advisory_from_config(profile.apis.goplus_url, profile.apis.honeypot_url,
                                 timeout_s=float(profile.apis.timeout_s),
                                 redis_url=_env(profile.storage.redis_url_env))
@@ -245,7 +246,9 @@ def _wire_ml(engine: Engine) -> None:
     manifest = engine.services.get("devnet")
     social = None
     if manifest is not None and manifest.social_url:
-        social = FeedSocial(HttpPostFeed(JsonHttpClient(manifest.social_url, name="ml-social")))
+        http = JsonHttpClient(manifest.social_url, name="ml-social")
+        engine.add_closer(http.close)
+        social = FeedSocial(HttpPostFeed(http))
     scorer = MLScorer(engine.bus, _model_registry(engine), engine.services["w3"],
                       quote=engine.profile.chain.quote_token, social=social)
     engine.services["ml"] = scorer
