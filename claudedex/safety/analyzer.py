@@ -6,8 +6,9 @@ trips. A RiskReport is published as RiskAssessed (and handed to ``on_report`` to
 
 Why judge a pair more than once: launches are several transactions (create the pair, add
 liquidity, open trading, renounce, burn LP). A pair created empty is judged again on its first
-Sync with reserves, and every pair once more ``settle_blocks`` after discovery, so the
-latest report reflects the launched token, not the half-built one.
+Sync with reserves, and every pair again ``settle_blocks`` and ``recheck_blocks`` after
+discovery, so the latest report reflects the launched token, not the half-built one (an
+honest team often burns or locks its LP a few blocks after adding it).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class SafetyAnalyzer:
         chain_id: int = 0,
         concurrency: int = 4,
         settle_blocks: int = 2,
+        recheck_blocks: tuple[int, ...] = (10,),
         on_report: Callable[[RiskReport], Awaitable[None]] | None = None,
         extra_findings: Callable[[PairInfo], tuple[Finding, ...]] | None = None,
     ) -> None:
@@ -72,6 +74,7 @@ class SafetyAnalyzer:
         self.on_report = on_report
         self._gate = asyncio.Semaphore(concurrency)
         self.settle_blocks = settle_blocks
+        self.recheck_blocks = recheck_blocks
         self.extra_findings = extra_findings
         self.pairs: dict[str, PairInfo] = {}  # token -> the pair we judged it on
         self.reports: dict[str, RiskReport] = {}
@@ -88,9 +91,10 @@ class SafetyAnalyzer:
                     if isinstance(event, PairDiscovered):
                         info = event.pair
                         tg.create_task(self.assess_pair(info))
-                        due = info.block_number + self.settle_blocks
                         if self.settle_blocks > 0:
-                            self._recheck.setdefault(due, []).append(info)
+                            for delay in {self.settle_blocks, *self.recheck_blocks}:
+                                due = info.block_number + delay
+                                self._recheck.setdefault(due, []).append(info)
                     elif isinstance(event, EarlyWarningRaised):
                         known = self.pairs.get(event.token.lower())
                         if known is not None:
