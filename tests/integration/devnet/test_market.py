@@ -68,8 +68,6 @@ def test_same_seed_same_launches(tmp_path: Path) -> None:
 
 def test_zoo_market_fires_scams_and_labels_them(tmp_path: Path) -> None:
     source = default_source()
-    if isinstance(source, PlainErc20Source):
-        pytest.skip("claudedex.devnet.zoo.deploy_family not available")
     market, labels, free_nonces = _run(3, 25, tmp_path, source)
     launches = [r for r in labels if r["event"] == "launch"]
     families = {str(r["family"]) for r in launches}
@@ -86,8 +84,6 @@ def test_zoo_market_fires_scams_and_labels_them(tmp_path: Path) -> None:
 
 def test_same_seed_same_zoo_launches(tmp_path: Path) -> None:
     source = default_source()
-    if isinstance(source, PlainErc20Source):
-        pytest.skip("claudedex.devnet.zoo.deploy_family not available")
     _, a, _ = _run(8, 12, tmp_path / "a", source)
     _, b, _ = _run(8, 12, tmp_path / "b", default_source())
     assert len(_launches(a)) >= 3
