@@ -22,6 +22,7 @@ from web3.types import TxReceipt
 
 from claudedex.devnet.artifacts import abi
 from claudedex.devnet.txs import Sender, TxReverted
+from claudedex.devnet.uniswap import pair_contract as pair_at  # one pair-contract helper
 from claudedex.errors import ChainError
 
 DEADLINE = 2**64  # far future: anvil time may be pushed forward by tests (evm_increaseTime)
@@ -72,10 +73,6 @@ def router_at(w3: Web3, router: str) -> Contract:
 
 def token_at(w3: Web3, token: str) -> Contract:
     return w3.eth.contract(address=to_checksum_address(token), abi=abi("ERC20"))
-
-
-def pair_at(w3: Web3, pair: str) -> Contract:
-    return w3.eth.contract(address=to_checksum_address(pair), abi=abi("UniswapV2Pair"))
 
 
 def pair_address(w3: Web3, router: str, token: str) -> str:
