@@ -3,8 +3,8 @@
 Why its own component: the operator's decision is a safety layer independent of the risk
 manager and of the signer. Proposals wait here until approved, rejected, overridden or
 expired; only an approval publishes the ``ProposalDecided`` event execution listens for.
-``scam`` verdicts can never be approved; ``risky`` ones only through an override carrying
-the operator's typed confirmation.
+``scam`` verdicts can never be approved; ``risky`` and ``unknown`` (never judged) ones only
+through an override carrying the operator's typed confirmation.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from claudedex.portfolio.core import EXIT_STRATEGY
 log = structlog.get_logger(__name__)
 
 BPS = 10_000
+NEEDS_OVERRIDE = frozenset({Verdict.RISKY, Verdict.UNKNOWN})  # buys: typed RISKY first
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -86,16 +87,33 @@ class ApprovalQueue:
                 group.create_task(self._expire_loop(), name="approvals-expiry")
                 async for event in sub:
                     if isinstance(event, TradeProposed):
-                        await self.submit(event.proposal)
+                        await self.submit(event.proposal, decided_by=event.decided_by,
+                                          confirmation=event.confirmation)
         finally:
             sub.close()
 
-    async def submit(self, proposal: TradeProposal) -> None:
+    async def submit(self, proposal: TradeProposal, *, decided_by: str = "",
+                     confirmation: str = "") -> None:
+        """Queue a proposal; apply an operator command's decision or an auto rule at once.
+
+        A decision that the gate refuses (scam, halted, risky/unknown without the typed
+        word) rejects the proposal with the refusal as its note, so the command sees why.
+        """
         if proposal.verdict is Verdict.SCAM and proposal.side is Side.BUY:
             await self._decide(proposal, "rejected", "engine", "scam verdict: never bought")
             return
         async with self._lock:
             self._pending[proposal.id] = Pending(proposal, self._clock.now())
+        if decided_by:
+            try:
+                if confirmation:
+                    await self.override(proposal.id, accept_risky=True,
+                                        confirmation=confirmation, by=decided_by)
+                else:
+                    await self.approve(proposal.id, by=decided_by)
+            except (OverrideForbidden, EngineHalted) as exc:
+                await self.reject(proposal.id, reason=f"refused: {exc}", by="engine")
+            return
         rule = self._auto_rule(proposal)
         if rule is not None:
             await self.approve(proposal.id, by=f"auto:{rule}")
@@ -125,8 +143,9 @@ class ApprovalQueue:
         proposal = self.get(proposal_id)
         if self._is_halted():
             raise EngineHalted("engine is halted: resume before approving trades")
-        if proposal.verdict is Verdict.RISKY and proposal.side is Side.BUY:
-            raise OverrideForbidden("verdict is risky: use override with a typed confirmation")
+        if proposal.verdict in NEEDS_OVERRIDE and proposal.side is Side.BUY:
+            raise OverrideForbidden(f"verdict is {proposal.verdict}: use override with a typed "
+                                    "confirmation")
         proposal = await self._take(proposal_id)
         await self._decide(proposal, "approved", by)
         return proposal
@@ -143,9 +162,10 @@ class ApprovalQueue:
             raise EngineHalted("engine is halted: resume before approving trades")
         if proposal.verdict is Verdict.SCAM and proposal.side is Side.BUY:
             raise OverrideForbidden("scam verdicts cannot be overridden")
-        if proposal.verdict is Verdict.RISKY and proposal.side is Side.BUY:
-            if not accept_risky or confirmation.strip().upper() != "RISKY":
-                raise OverrideForbidden("risky verdict: type RISKY to confirm the override")
+        if proposal.verdict in NEEDS_OVERRIDE and proposal.side is Side.BUY:
+            if not accept_risky or confirmation.strip() != "RISKY":
+                raise OverrideForbidden(f"{proposal.verdict} verdict: type RISKY to confirm "
+                                        "the override")
         changed = reprice(proposal, amount_in=amount_in, slippage_bps=slippage_bps)
         await self._take(proposal_id)
         note = f"amount_in={changed.amount_in} slippage_bps={changed.slippage_bps}"

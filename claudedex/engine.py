@@ -2,16 +2,17 @@
 
 Why a facade: faces must stay thin and interchangeable. They send the commands below and
 read :meth:`Engine.events`; everything else (discovery, safety, strategy, execution) runs as
-supervised components wired from the profile in :mod:`claudedex.wiring`.
+the kernel's components, built from the profile by :mod:`claudedex.builder`. The same
+commands arrive from other processes over the control channel (:mod:`claudedex.control`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -19,14 +20,28 @@ from claudedex.approvals import ApprovalQueue
 from claudedex.bus import ALL, EventBus, Subscription
 from claudedex.clock import Clock, WallClock
 from claudedex.config import Profile
+from claudedex.control.channel import socket_path
+from claudedex.control.commands import serve_command
+from claudedex.control.lock import ProfileLock
 from claudedex.domain import TradeProposal
-from claudedex.errors import UserInputError
+from claudedex.errors import ClaudeDexError, UserInputError
 from claudedex.events import AlertRaised, BlockSeen, EngineHaltChanged
 from claudedex.halt import HaltState, HaltSwitch
+from claudedex.kernel import BuildOptions, Kernel, KernelBase, Resources
 from claudedex.paths import data_dir as default_data_dir
 from claudedex.supervisor import Supervisor
 
+if TYPE_CHECKING:
+    from claudedex.manual import TradeRequest, TradeResult
+
 log = structlog.get_logger(__name__)
+
+
+DRAINED = ("storage", "history", "portfolio")  # subscribers whose backlog is worth a wait
+
+
+class EngineNotRunning(ClaudeDexError):
+    """A command that needs the kernel reached an engine that is not started."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +60,16 @@ class EngineStatus:
 
 
 class Engine:
-    """Builds components from a profile, supervises them, and takes operator commands."""
+    """Builds the kernel from a profile, supervises it, and takes operator commands.
+
+    ``wire=False`` builds no components (console tests drive the bus directly);
+    ``options`` chooses how much of the kernel runs (see :class:`BuildOptions`);
+    ``serve_control=False`` skips the control socket (tests that run several engines).
+    """
 
     def __init__(self, profile: Profile, *, data_dir: Path | None = None,
-                 clock: Clock | None = None, wire: bool = True) -> None:
+                 clock: Clock | None = None, wire: bool = True,
+                 options: BuildOptions | None = None, serve_control: bool = True) -> None:
         self.profile = profile
         self.data_dir = data_dir if data_dir is not None else default_data_dir(profile.name)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -58,34 +79,58 @@ class Engine:
         self.supervisor = Supervisor(self.bus)
         self.approvals = ApprovalQueue(self.bus, profile.approvals, self.clock,
                                        self.halt_switch.is_halted)
-        self.services: dict[str, Any] = {}  # filled by wiring: db, web3, signer, ...
-        self.signer_kind = profile.signer.kind
+        self.base = KernelBase(profile, self.data_dir, self.clock, self.bus, self.halt_switch,
+                               self.supervisor, self.approvals)
+        self.kernel: Kernel | None = None
+        self.signer_kind: str = profile.signer.kind
         self._wire = wire
+        self._options = options if options is not None else BuildOptions()
+        self._serve_control = serve_control and wire
+        self._resources = Resources()
+        self._lock = ProfileLock(self.data_dir)
         self._runner: asyncio.Task[None] | None = None
+        self._control_server: Any = None
         self._block = 0
-        self._closers: list[Any] = []
-        self.after_start: list[Any] = []  # async callables run once every component listens
 
     # -- lifecycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Take the profile's writer lock, build the kernel, start every component.
+
+        Raises :class:`~claudedex.control.lock.ProfileBusy` when another process holds the
+        profile, and whatever the build raises (after closing what it opened).
+        """
         if self._runner is not None:
             return
         self.supervisor.add("approvals", self.approvals.run)
         self.supervisor.add("block-clock", self._track_blocks)
         self.supervisor.add("halt-watch", self._watch_halt_file)
         if self._wire:
-            from claudedex.wiring import wire_components
-
             try:
-                await wire_components(self)
+                self._lock.acquire()  # one writer per profile: nonces, journal, recovery
+                self._resources.add_closer(self._release_lock)
+                from claudedex.builder import build_kernel
+
+                self.kernel = await build_kernel(self.base, self._resources, self._options)
+                self.profile = self.kernel.profile
+                self.signer_kind = self.kernel.signer_kind
             except BaseException:
                 await self.stop()  # close what was opened (the devnet it started, the db)
                 raise
         self._runner = asyncio.create_task(self.supervisor.run(), name="engine-supervisor")
         await self.supervisor.wait_running()  # subscribers attach before the first publish
-        for hook in self.after_start:
+        for hook in self._resources.after_start:
             await hook()
+        if self._serve_control:  # only now: a command's events must find every listener
+            from claudedex.control.server import ControlServer
+
+            server = ControlServer(socket_path(self.data_dir), self._control)
+            try:
+                await server.start()
+            except BaseException:
+                await self.stop()
+                raise
+            self._control_server = server
         if self.halt_switch.is_halted():
             state = self.halt_switch.state
             await self.bus.publish(EngineHaltChanged(halted=True, reason=state.reason,
@@ -93,25 +138,34 @@ class Engine:
         log.info("engine_started", profile=self.profile.name, mode=self.profile.mode,
                  halted=self.halt_switch.is_halted())
 
-    def add_closer(self, closer: Any) -> None:
-        """Register an async callable run at stop, in reverse order (LIFO)."""
-        self._closers.append(closer)
+    async def _release_lock(self) -> None:
+        self._lock.release()
 
     async def stop(self) -> None:
+        """Stop components, then close what the build opened (the lock last)."""
+        server, self._control_server = self._control_server, None
+        if server is not None:  # stop taking commands; finish those already taken
+            await server.close()
         runner, self._runner = self._runner, None
         if runner is not None:
+            await self._drain()
             runner.cancel()
             try:
                 await runner
             except asyncio.CancelledError:
                 pass
-        while self._closers:
-            closer = self._closers.pop()
-            try:
-                await closer()
-            except Exception as exc:  # noqa: BLE001 - keep closing the rest, but say so
-                log.error("close_failed", closer=repr(closer), error=repr(exc))
+        await self._resources.close()
         log.info("engine_stopped", profile=self.profile.name)
+
+    async def _drain(self, timeout_s: float = 5.0) -> None:
+        """Let the storage recorder write what was published (a last fill) before stop."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while asyncio.get_running_loop().time() < deadline:
+            stats = self.bus.stats()
+            if all(stats.get(name, {}).get("pending", 0) == 0 for name in DRAINED):
+                return
+            await asyncio.sleep(0.02)
+        log.warning("engine_stop_undrained", stats=self.bus.stats())
 
     async def __aenter__(self) -> Engine:
         await self.start()
@@ -148,6 +202,11 @@ class Engine:
                                                          reason=state.reason or "resumed",
                                                          by=state.by or "another process"))
 
+    async def _control(self, cmd: str, args: dict[str, Any],
+                       progress: Callable[[str], None]) -> Any:
+        """The control channel's requests, mapped onto the command API below."""
+        return await serve_command(self, cmd, args, progress)
+
     # -- the command API every face uses -----------------------------------------------
 
     def events(self, topics: Iterable[str] = (ALL,), name: str = "face") -> Subscription:
@@ -159,6 +218,13 @@ class Engine:
 
     def pending_proposals(self) -> list[TradeProposal]:
         return self.approvals.pending()
+
+    async def trade(self, request: TradeRequest,
+                    progress: Callable[[str], None] | None = None) -> TradeResult:
+        """A manual buy or sell through the kernel's gate (see :mod:`claudedex.manual`)."""
+        if self.kernel is None:
+            raise EngineNotRunning("the engine is not running: no kernel to trade through")
+        return await self.kernel.trades.trade(request, progress)
 
     async def approve(self, proposal_id: str, by: str = "operator") -> TradeProposal:
         return await self.approvals.approve(proposal_id, by=by)

@@ -94,8 +94,14 @@ class SignalEmitted(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TradeProposed(Event):
+    """A sized proposal. ``decided_by`` is set when an operator command (``trade``, the
+    control API) made it: the approval gate applies that decision with the same checks as
+    a click, ``confirmation`` carrying the typed word a risky/unknown buy needs."""
+
     topic: ClassVar[str] = "trade.proposal"
     proposal: TradeProposal
+    decided_by: str = ""
+    confirmation: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,5 +1,8 @@
 """``claudedex devnet up``: a local chain, Uniswap V2 twice, the token zoo and a market.
 
+``--shape ethereum`` gives chain id 1 with WETH and both venues at their Ethereum mainnet
+addresses, so the ``paper-ethereum`` / ``live-ethereum`` profiles run against it unchanged.
+
 With ``--json`` the first (and only) stdout line is the manifest, printed as soon as the
 chain is ready; logs go to stderr. Runs until SIGINT/SIGTERM, then stops anvil cleanly.
 Heavy imports stay inside the command so ``claudedex --help`` starts fast.
@@ -42,15 +45,24 @@ def up(
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="Default: the profile's data dir.")
     ] = None,
-    profile: Annotated[str, typer.Option(help="Profile name for the default data dir.")] = (
-        "devnet"
-    ),
+    profile: Annotated[
+        str | None,
+        typer.Option(help="Profile name for the default data dir "
+                          "(default: devnet, or devnet-SHAPE for another shape)."),
+    ] = None,
     http_port: Annotated[
         int, typer.Option("--http-port", help="DexScreener/social HTTP port (0: a free one).")
     ] = 0,
+    shape: Annotated[
+        str,
+        typer.Option(help="devnet: chain id 31337, fresh addresses; ethereum: chain id 1, "
+                          "WETH and Uniswap/SushiSwap at their mainnet addresses."),
+    ] = "devnet",
 ) -> None:
     """Start the devnet and keep it running until Ctrl-C / SIGTERM."""
     from decimal import Decimal, InvalidOperation
+
+    from claudedex.devnet.shapes import DEFAULT_SHAPE, shape_named
 
     if not 0 <= port <= 65535 or not 0 <= http_port <= 65535:
         raise UserInputError("--port and --http-port must be between 0 and 65535")
@@ -62,6 +74,10 @@ def up(
         raise UserInputError(f"--launch-rate must be a number, got {launch_rate!r}") from None
     if not rate.is_finite() or rate < 0:
         raise UserInputError("--launch-rate must be a finite number >= 0")
+    shape_named(shape)  # UserInputError for an unknown shape
+    if profile is None:
+        # each shape its own data dir: `run --profile devnet` must not find a chain-1 devnet
+        profile = DEFAULT_SHAPE if shape == DEFAULT_SHAPE else f"devnet-{shape}"
 
     import asyncio
 
@@ -77,6 +93,7 @@ def up(
         launch_rate_per_min=rate,
         market=not no_market,
         http_port=http_port,
+        shape=shape,
     )
     asyncio.run(_serve(options, json_out))
 
@@ -120,7 +137,7 @@ async def _serve(options: object, json_out: bool) -> None:
 
 
 def _print_human(m: dict[str, object]) -> None:
-    typer.echo(f"devnet ready: {m['rpc_url']} (chain id {m['chain_id']})")
+    typer.echo(f"devnet ready: {m['rpc_url']} (chain id {m['chain_id']}, shape {m['shape']})")
     typer.echo(f"  ws:          {m['ws_url']}")
     typer.echo(f"  weth:        {m['weth']}")
     venues = m["venues"]

@@ -1,31 +1,56 @@
-"""``claudedex trade buy|sell``: one order through the same execution path as the console."""
+"""``claudedex trade buy|sell``: one manual order through the kernel's gate.
+
+The order is handed to the running engine over its control socket (the console, a headless
+run, or another ``trade`` that holds the profile); with none running, this process takes
+the profile's writer lock and builds the kernel itself. Either way the token is judged, a
+scam is refused, risky/unknown need ``--override risky``, risk limits apply, and the fill
+becomes a position with its exits armed.
+"""
 
 from __future__ import annotations
+
+import json
 
 import typer
 
 
 def _run(side: str, token: str, amount: str, profile: str, slippage_bps: int,
-         dry_run: bool) -> None:
+         dry_run: bool, override: str, as_json: bool) -> None:
     import asyncio
 
     from claudedex.config import load_profile
+    from claudedex.control.dispatch import dispatch
     from claudedex.domain import Side
-    from claudedex.execution.headless import trade
-    from claudedex.execution.states import OrderState
+    from claudedex.manual import TradeRequest, TradeResult
+    from claudedex.paths import data_dir
 
     prof = load_profile(profile)
-    order = asyncio.run(trade(prof, Side(side), token, amount, slippage_bps=slippage_bps,
-                              dry_run=dry_run, echo=typer.echo))
-    typer.echo(f"{order.id}: {order.state} in={order.amount_in} out={order.amount_out} "
-               f"min_out={order.amount_out_min} tx={order.mined_hash}")
-    if order.state not in (OrderState.FILLED, OrderState.SIMULATED):
+    request = TradeRequest(Side(side), token, amount, slippage_bps=slippage_bps,
+                           override=override, dry_run=dry_run, by="cli")
+    echo = (lambda _line: None) if as_json else typer.echo
+
+    async def local(engine: object) -> TradeResult:
+        from claudedex.engine import Engine
+
+        assert isinstance(engine, Engine)
+        return await engine.trade(request, echo)
+
+    result = asyncio.run(dispatch(prof, data_dir(prof.name), "trade",
+                                  {"request": request.to_json()}, local=local,
+                                  remote=TradeResult.from_json, progress=echo))
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), sort_keys=True))
+    else:
+        typer.echo(f"{result.order_id}: {result.state} verdict={result.verdict} "
+                   f"in={result.amount_in} out={result.amount_out} "
+                   f"min_out={result.amount_out_min} tx={result.tx_hash}")
+    if result.state not in ("filled", "simulated"):
         raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
-    trade_app = typer.Typer(help="Buy or sell headlessly through the same pipeline as the "
-                            "console.", no_args_is_help=True)
+    trade_app = typer.Typer(help="Buy or sell through the same gate as the console: judged, "
+                            "risk-checked, journaled, audited.", no_args_is_help=True)
 
     @trade_app.command("buy")
     def buy(
@@ -34,10 +59,14 @@ def register(app: typer.Typer) -> None:
         profile: str = typer.Option("devnet", "--profile"),
         slippage_bps: int = typer.Option(0, "--slippage-bps",
                                          help="0 = the profile's max_slippage_bps."),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Quote only, sign nothing."),
+        override: str = typer.Option("", "--override",
+                                     help="'risky': accept a risky or unknown verdict "
+                                     "(a scam is never bought)."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Judge and quote; sign nothing."),
+        as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON line."),
     ) -> None:
-        """Buy TOKEN with AMOUNT ETH."""
-        _run("buy", token, amount, profile, slippage_bps, dry_run)
+        """Buy TOKEN with AMOUNT ETH (exit 0 filled, 1 refused or failed, 2 bad input)."""
+        _run("buy", token, amount, profile, slippage_bps, dry_run, override, as_json)
 
     @trade_app.command("sell")
     def sell(
@@ -45,9 +74,10 @@ def register(app: typer.Typer) -> None:
         amount: str = typer.Option(..., "--amount", help="Tokens to sell (decimal) or 'all'."),
         profile: str = typer.Option("devnet", "--profile"),
         slippage_bps: int = typer.Option(0, "--slippage-bps"),
-        dry_run: bool = typer.Option(False, "--dry-run"),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Judge and quote; sign nothing."),
+        as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON line."),
     ) -> None:
-        """Sell AMOUNT of TOKEN for ETH."""
-        _run("sell", token, amount, profile, slippage_bps, dry_run)
+        """Sell AMOUNT of TOKEN for ETH (exit 0 filled, 1 refused or failed, 2 bad input)."""
+        _run("sell", token, amount, profile, slippage_bps, dry_run, "", as_json)
 
     app.add_typer(trade_app, name="trade")

@@ -77,6 +77,13 @@ async def ensure_devnet(
     """
     existing = await asyncio.to_thread(_prepare, data_dir)
     if existing is not None:
+        chain = getattr(profile, "chain", None)
+        want = getattr(chain, "chain_id", existing.chain_id)
+        if existing.chain_id != want:
+            raise DevnetError(
+                f"the devnet running in {data_dir} has chain id {existing.chain_id} (shape "
+                f"{existing.shape}), the profile wants {want}: stop it or use another data dir"
+            )
         log.info("devnet.reused", rpc_url=existing.rpc_url)
         return existing, None
     cmd = up_command(profile, data_dir)

@@ -36,6 +36,7 @@ class DevnetManifest:
     seed: int = 0
     block_time: int = 0
     market: bool = True
+    shape: str = "devnet"  # "ethereum": chain id 1, WETH and venues at mainnet addresses
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """One running devnet: anvil, WETH + two venues, HTTP APIs and (optionally) the market.
 
+The shape picks the chain id and whether WETH and the venues sit at pinned addresses
+(``ethereum``: chain id 1 and the mainnet addresses, see ``shapes``); the market and the
+token zoo use whatever addresses the deployment reports, so they run on every shape.
+
 Why deploy on automine and only then switch to interval mining: deployment is five
 transactions; at one block per second that alone would miss the "ready in < 5 s" goal.
 The market runs in a worker thread (sync web3) so the aiohttp server stays responsive.
@@ -20,12 +24,14 @@ from aiohttp import web
 
 from claudedex.devnet.accounts import TOTAL_ACCOUNTS, plan_accounts
 from claudedex.devnet.anvil import AnvilProcess
-from claudedex.devnet.deployment import DevnetDeployment, deploy_devnet
+from claudedex.devnet.deployment import DevnetDeployment
 from claudedex.devnet.http_server import start_http
 from claudedex.devnet.labels import LABELS_FILE
 from claudedex.devnet.manifest import MANIFEST_FILE, DevnetManifest
 from claudedex.devnet.market import MarketConfig, MarketSimulator
+from claudedex.devnet.pinned import deploy_shape
 from claudedex.devnet.pricebook import PriceBook
+from claudedex.devnet.shapes import DEFAULT_SHAPE, shape_named
 from claudedex.devnet.sim import build_market
 from claudedex.devnet.social import SocialFeed
 from claudedex.devnet.testing import connect
@@ -43,6 +49,7 @@ class DevnetOptions:
     market: bool = True
     tick_s: float = 1.0
     http_port: int = 0
+    shape: str = DEFAULT_SHAPE
 
 
 @dataclass
@@ -59,16 +66,19 @@ class DevnetService:
     async def start(self) -> DevnetManifest:
         """Start everything; returns once the chain is ready (the market keeps going)."""
         opts = self.options
+        shape = shape_named(opts.shape)
         opts.data_dir.mkdir(parents=True, exist_ok=True)
         # spawned from this (the loop's) thread: die_with_parent ties anvil to our lifetime
         self.anvil = AnvilProcess(
             port=opts.port, block_time=0, accounts=TOTAL_ACCOUNTS,
-            data_dir=opts.data_dir, die_with_parent=True,
+            data_dir=opts.data_dir, die_with_parent=True, chain_id=shape.chain_id,
         )  # fmt: skip
         try:
             self.anvil.start()
             w3 = connect(self.anvil.rpc_url)
-            self.deployment = await asyncio.to_thread(deploy_devnet, w3, self.anvil.accounts[0])
+            self.deployment = await asyncio.to_thread(
+                deploy_shape, w3, self.anvil.accounts[0], shape
+            )
             if opts.block_time > 0:
                 w3.provider.make_request("evm_setIntervalMining", [opts.block_time])  # type: ignore[arg-type]  # anvil RPC method
                 w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]  # anvil RPC method
@@ -99,6 +109,7 @@ class DevnetService:
             seed=opts.seed,
             block_time=opts.block_time,
             market=opts.market,
+            shape=shape.name,
         )
         self.manifest.write(opts.data_dir)
         if opts.market:

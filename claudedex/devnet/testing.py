@@ -11,7 +11,9 @@ from pathlib import Path
 from web3 import Web3
 
 from claudedex.devnet.anvil import AnvilProcess
-from claudedex.devnet.deployment import DevnetDeployment, deploy_devnet
+from claudedex.devnet.deployment import DevnetDeployment
+from claudedex.devnet.pinned import deploy_shape
+from claudedex.devnet.shapes import DEFAULT_SHAPE, shape_named
 
 
 def connect(rpc_url: str) -> Web3:
@@ -25,17 +27,22 @@ def start_devnet_chain(
     accounts: int = 20,
     data_dir: Path | None = None,
     port: int = 0,
+    shape: str = DEFAULT_SHAPE,
 ) -> tuple[AnvilProcess, Web3, DevnetDeployment]:
     """Start anvil, deploy WETH9 + venues ``uniswap`` and ``sushiswap`` with account 0.
+
+    ``shape="ethereum"``: chain id 1 with WETH and both venues at their mainnet addresses.
 
     The deployment must use automine-speed blocks, so with ``block_time > 0`` deployment
     waits for mined blocks (a few seconds). Accounts 1.. are free for the caller.
     """
-    anvil = AnvilProcess(block_time=block_time, accounts=accounts, data_dir=data_dir, port=port)
+    chain_shape = shape_named(shape)
+    anvil = AnvilProcess(block_time=block_time, accounts=accounts, data_dir=data_dir, port=port,
+                         chain_id=chain_shape.chain_id)  # fmt: skip
     anvil.start()
     try:
         w3 = connect(anvil.rpc_url)
-        deployment = deploy_devnet(w3, anvil.accounts[0])
+        deployment = deploy_shape(w3, anvil.accounts[0], chain_shape)
     except BaseException:
         anvil.stop()
         raise

@@ -107,17 +107,30 @@ def deploy_uniswap(
     sender = as_sender(w3, deployer)
     if weth is None:
         weth = deploy_weth(w3, sender)
+    factory = deploy_factory(w3, sender)
+    return Venue(name, factory, deploy_router(w3, sender, factory, weth))
+
+
+def deploy_factory(w3: Web3, deployer: Deployer) -> str:
+    """Deploy UniswapV2Factory(feeToSetter=deployer); returns its checksummed address."""
+    sender = as_sender(w3, deployer)
     factory = sender.deploy(
         load_artifact("UniswapV2Factory").bytecode,
         encode(["address"], [sender.address]),
         gas=5_000_000,
     )
+    return to_checksum_address(factory)
+
+
+def deploy_router(w3: Web3, deployer: Deployer, factory: str, weth: str) -> str:
+    """Deploy Router02(factory, weth): both are immutables baked into its runtime code."""
+    sender = as_sender(w3, deployer)
     router = sender.deploy(
         load_artifact("UniswapV2Router02").bytecode,
-        encode(["address", "address"], [factory, weth]),
+        encode(["address", "address"], [to_checksum_address(factory), to_checksum_address(weth)]),
         gas=6_000_000,
     )
-    return Venue(name, to_checksum_address(factory), to_checksum_address(router))
+    return to_checksum_address(router)
 
 
 def factory_contract(w3: Web3, venue: Venue) -> Contract:

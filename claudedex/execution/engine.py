@@ -1,5 +1,9 @@
 """The execution component: approved proposals in, journaled orders and fills out.
 
+Why the venue is a parameter: the state machine, journal and checks below are the same in
+every mode; only the last step (sign and send, or simulate) is the venue's
+(:mod:`claudedex.execution.venue`).
+
 Why this shape: every transition is journaled *before* the side effect it allows (the route
 before signing, the raw transaction before sending), and published after, so a crash at
 any point leaves a journal from which :meth:`ExecutionEngine.recover` can finish the order
@@ -30,7 +34,6 @@ from claudedex.events import (
     ProposalDecided,
     RiskAssessed,
 )
-from claudedex.execution import calls, fills
 from claudedex.execution.aggregator import AggregatorClient
 from claudedex.execution.fees import FeeCaps
 from claudedex.execution.nonces import NonceManager
@@ -39,7 +42,8 @@ from claudedex.execution.planner import Planner, Taxes
 from claudedex.execution.relay import Broadcaster, PublicBroadcaster
 from claudedex.execution.routing import VenueRef
 from claudedex.execution.states import ON_CHAIN_POSSIBLE, TERMINAL, OrderState, check_transition
-from claudedex.execution.txflow import TRANSIENT, FlowPolicy, Outcome, TxFlow
+from claudedex.execution.txflow import TRANSIENT, FlowPolicy, TxFlow
+from claudedex.execution.venue import ChainVenue, Fill, Venue, VenueContext, paper_account, settle
 
 log = structlog.get_logger(__name__)
 S = OrderState
@@ -69,7 +73,7 @@ class ExecutionEngine:
         is_halted: Callable[[], bool], clock: Clock, venues: Sequence[VenueRef],
         quote_token: str, *, broadcaster: Broadcaster | None = None,
         aggregator: AggregatorClient | None = None, dry_run: bool | None = None,
-        policy: FlowPolicy | None = None, deadline_s: int = 120,
+        policy: FlowPolicy | None = None, deadline_s: int = 120, venue: Venue | None = None,
     ) -> None:
         self.bus = bus
         self.profile = profile
@@ -78,9 +82,11 @@ class ExecutionEngine:
         self.journal = journal
         self.is_halted = is_halted
         self.clock = clock
-        self.account = to_checksum_address(signer.address)
+        self.venue: Venue = venue if venue is not None else ChainVenue()
+        self.account = (to_checksum_address(signer.address) if self.venue.signs
+                        else paper_account(signer.address))
         self.weth = to_checksum_address(quote_token)
-        self.dry_run = profile.mode == "paper" if dry_run is None else dry_run
+        self.dry_run = bool(dry_run)  # quote only: journaled, then ``simulated``
         self.nonces = NonceManager(self.account, self._count)
         self.flow = TxFlow(w3, signer, self.nonces, broadcaster or PublicBroadcaster(w3),
                            FeeCaps.from_limits(profile.limits), self._record,
@@ -183,8 +189,7 @@ class ExecutionEngine:
         if order.state in ON_CHAIN_POSSIBLE:
             # A transaction may exist: never mark it failed blindly; watch it instead.
             log.error("execution.error_after_sign", order=order.id, error=detail)
-            outcome = await self.flow.watch(order)
-            await self._finish(order, outcome)
+            await self._settle_watched(order)
             return
         if order.state not in TERMINAL:
             await self._record(order, state, detail)
@@ -210,56 +215,23 @@ class ExecutionEngine:
         if self.dry_run:
             await self._record(order, S.SIMULATED, f"dry run: expected {order.expected_out}")
             return
-        if order.side is Side.SELL:
-            await self._ensure_allowance(order)
-        gas = await self._estimate_gas(order)
-        if self.is_halted():
-            raise EngineHalted("engine halted before signing")
-        self._check_verdict(order, accepted)
-        await self._finish(order, await self.flow.submit(order, gas))
+        await self._filled(order, await self.venue.fill(order, self._context(order, accepted)))
 
-    async def _estimate_gas(self, order: Order) -> int:
-        estimate = await self.w3.eth.estimate_gas({
-            "from": self.account, "to": to_checksum_address(order.to), "data": order.data,
-            "value": order.value})
-        # Headroom: the estimate runs in a block with the same timestamp, so it misses the
-        # pair's first-in-block price-accumulator writes (two cold SSTOREs, ~45k gas).
-        return int(estimate) * 13 // 10 + 60_000
+    def _context(self, order: Order, accepted: Verdict) -> VenueContext:
+        def precheck() -> None:
+            if self.is_halted():
+                raise EngineHalted("engine halted before signing")
+            self._check_verdict(order, accepted)
 
-    async def _ensure_allowance(self, order: Order) -> None:
-        raw = await self.w3.eth.call({"to": to_checksum_address(order.token),
-                                      "data": calls.erc20_allowance(self.account, order.router)})
-        if calls.decode_uint(bytes(raw)) >= order.amount_in:
-            return
-        approve = Order(id=f"{order.id}:approve", proposal_id=order.proposal_id,
-                        side=order.side, token=order.token, amount_in=order.amount_in,
-                        kind="approve", venue=order.venue, router=order.router,
-                        to=to_checksum_address(order.token),
-                        data="0x" + calls.erc20_approve(order.router, order.amount_in).hex())
-        await self._record_intent(approve)
-        for state in (S.RISK_APPROVED, S.OPERATOR_APPROVED, S.JOURNALED):
-            await self._record(approve, state, f"allowance for {order.id}")
-        outcome = await self.flow.submit(approve, await self._estimate_gas(approve))
-        await self._finish(approve, outcome)
-        if approve.state is not S.FILLED:
-            raise ChainError(f"approval for the router failed: {approve.detail}")
+        return VenueContext(self.w3, self.account, self.weth, self._record, precheck,
+                            self.flow, self._record_intent)
 
-    async def _finish(self, order: Order, outcome: Outcome) -> None:
-        receipt = outcome.receipt
-        if receipt is None:
-            return  # the flow already journaled why it failed
-        if order.state is S.REVERTED or int(receipt["status"]) != 1:
-            await self._record(order, S.FAILED, f"reverted on chain in block {order.block_number}")
+    async def _filled(self, order: Order, fill: Fill | None) -> None:
+        """Journal ``filled`` and publish the fill (the venue journaled any failure)."""
+        if fill is None:
             return
-        order.gas_cost_wei = fills.gas_cost(receipt)
-        if order.kind == "approve":
-            await self._record(order, S.FILLED, "allowance set")
-            return
-        if order.side is Side.BUY:
-            order.amount_out = fills.tokens_received(receipt, order.token, self.account)
-        else:
-            order.amount_out = fills.eth_unwrapped(receipt, self.weth, order.router)
-        await self._record(order, S.FILLED, f"received {order.amount_out}")
+        order.amount_out, order.gas_cost_wei = fill.amount_out, fill.gas_cost_wei
+        await self._record(order, S.FILLED, fill.detail or f"received {fill.amount_out}")
         await self.bus.publish(OrderFilled(
             order_id=order.id, token=order.token, side=str(order.side),
             amount_in=order.amount_in, amount_out=order.amount_out,
@@ -292,7 +264,13 @@ class ExecutionEngine:
     async def _resume(self, order: Order) -> Order:
         self.orders[order.id] = order
         try:
-            await self._finish(order, await self.flow.watch(order))
+            await self._settle_watched(order)
         finally:
             self.orders.pop(order.id, None)
         return order
+
+    async def _settle_watched(self, order: Order) -> None:
+        """An order that may be on chain: watch it to its receipt, then settle it."""
+        ctx = VenueContext(self.w3, self.account, self.weth, self._record, lambda: None,
+                           self.flow)
+        await self._filled(order, await settle(order, ctx, await self.flow.watch(order)))

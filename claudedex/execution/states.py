@@ -30,7 +30,7 @@ class OrderState(StrEnum):
     FILLED = "filled"
     FAILED = "failed"
     CANCELLED = "cancelled"  # stopped before anything was signed (halt, dry run, restart)
-    SIMULATED = "simulated"  # dry run (paper mode): quoted, never signed
+    SIMULATED = "simulated"  # dry run (--dry-run): quoted, never signed
 
 
 S = OrderState
@@ -39,7 +39,8 @@ ALLOWED: dict[OrderState, frozenset[OrderState]] = {
     S.INTENT: frozenset({S.RISK_APPROVED, S.FAILED, S.CANCELLED}),
     S.RISK_APPROVED: frozenset({S.OPERATOR_APPROVED, S.FAILED, S.CANCELLED}),
     S.OPERATOR_APPROVED: frozenset({S.JOURNALED, S.FAILED, S.CANCELLED}),
-    S.JOURNALED: frozenset({S.SIGNED, S.FAILED, S.CANCELLED, S.SIMULATED}),
+    # journaled -> filled: a paper fill (simulated on the live chain, nothing signed)
+    S.JOURNALED: frozenset({S.SIGNED, S.FAILED, S.CANCELLED, S.SIMULATED, S.FILLED}),
     # signed -> signed: re-signed with a fresh nonce after the node refused the first one
     S.SIGNED: frozenset({S.BROADCAST, S.SIGNED, S.MINED, S.REVERTED, S.FAILED}),
     S.BROADCAST: frozenset(

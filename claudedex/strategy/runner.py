@@ -6,6 +6,7 @@ Decider, and publishes every proposal on the never-drop ``trade.proposal`` topic
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import structlog
 from claudedex.bus import EventBus
 from claudedex.clock import Clock
 from claudedex.config import Profile
-from claudedex.domain import Side
+from claudedex.domain import Side, TradeProposal
 from claudedex.events import (
     OrderFilled,
     OrderUpdated,
@@ -30,7 +31,8 @@ from claudedex.strategy.decider import Decider
 from claudedex.strategy.registry import build_strategy
 
 log = structlog.get_logger(__name__)
-FLIGHT_TOPICS = (ProposalDecided.topic, OrderFilled.topic, OrderUpdated.topic)
+FLIGHT_TOPICS = (TradeProposed.topic, ProposalDecided.topic, OrderFilled.topic,
+                 OrderUpdated.topic)
 
 
 def starting_equity(profile: Profile) -> int:
@@ -74,7 +76,12 @@ class StrategyRunner:
             if view is not None
             else MarketView(clock, float(profile.strategy.params.get("candle_interval_s", 60)))
         )
-        self.decider = build_decider(profile, clock, self.view, strategy_file)
+        # A buy is proposed only for a judged token: after a restart, held and known pairs
+        # tick before safety has re-judged them, and "no report" must not read as "safe".
+        settings = dataclasses.replace(settings_from_profile(profile), require_report=True)
+        venue = profile.venues[0].name if profile.venues else "uniswap_v2"
+        self.decider = build_decider(profile, clock, self.view, strategy_file,
+                                     RiskManager(settings, venue))
         self.processed = 0
         self.proposed = 0
         self.dropped: list[Assessment] = []
@@ -99,7 +106,14 @@ class StrategyRunner:
             self._sub.close()
 
     def _track_flight(self, ev: object) -> bool:
-        """Keep the view's ``committed`` buys current; True when ``ev`` was only that."""
+        """Keep the view's ``committed`` buys current; True when ``ev`` was only that.
+
+        Every buy proposal counts, whoever made it (this strategy, the trade command, the
+        control API), until it is rejected, expired, filled, failed or cancelled.
+        """
+        if isinstance(ev, TradeProposed):
+            self.commit(ev.proposal)
+            return True
         if isinstance(ev, ProposalDecided):
             if ev.decision in ("rejected", "expired"):
                 self._release(ev.proposal_id)
@@ -134,8 +148,13 @@ class StrategyRunner:
             return
         self.proposed += 1
         proposal = result.proposal
-        if proposal.side is Side.BUY:
-            self._in_flight[proposal.id] = (proposal.token, proposal.amount_in)
-            committed = self.view.portfolio.committed
-            committed[proposal.token] = committed.get(proposal.token, 0) + proposal.amount_in
+        self.commit(proposal)
         await self.bus.publish(TradeProposed(proposal=proposal))
+
+    def commit(self, proposal: TradeProposal) -> None:
+        """Count a buy against cash, exposure and open-position limits (idempotent)."""
+        if proposal.side is not Side.BUY or proposal.id in self._in_flight:
+            return
+        self._in_flight[proposal.id] = (proposal.token, proposal.amount_in)
+        committed = self.view.portfolio.committed
+        committed[proposal.token] = committed.get(proposal.token, 0) + proposal.amount_in

@@ -67,7 +67,8 @@ class OverrideScreen(ModalScreen[OverrideRequest | None]):
         super().__init__()
         self.proposal = proposal
         self.decimals = decimals
-        self.needs_word = proposal.verdict is Verdict.RISKY and proposal.side is Side.BUY
+        self.needs_word = (proposal.verdict in (Verdict.RISKY, Verdict.UNKNOWN)
+                           and proposal.side is Side.BUY)
 
     def compose(self) -> ComposeResult:
         p = self.proposal
@@ -82,7 +83,8 @@ class OverrideScreen(ModalScreen[OverrideRequest | None]):
             yield Label(f"slippage in bps (now {p.slippage_bps}):")
             yield Input(placeholder="keep", id="slippage")
             if self.needs_word:
-                yield Label(Text(f"verdict is RISKY: type {RISKY_WORD} to approve anyway",
+                yield Label(Text(f"verdict is {self.proposal.verdict.value.upper()}: type "
+                                 f"{RISKY_WORD} to approve anyway",
                                  style="bold yellow"))
                 yield Input(placeholder=f"type {RISKY_WORD}", id="confirm")
             yield Label("enter to submit, escape to cancel", classes="hint")
@@ -98,7 +100,7 @@ class OverrideScreen(ModalScreen[OverrideRequest | None]):
             error.update(Text(str(exc), style="bold red"))
             return
         word = self.query_one("#confirm", Input).value if self.needs_word else ""
-        if self.needs_word and word.strip().upper() != RISKY_WORD:
+        if self.needs_word and word.strip() != RISKY_WORD:
             error.update(Text(f"type {RISKY_WORD} to accept the risky verdict",
                               style="bold red"))
             return

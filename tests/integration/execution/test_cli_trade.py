@@ -1,6 +1,10 @@
-"""`claudedex trade` / `orders` against a devnet manifest: the same execution path."""
+"""`claudedex trade` / `orders`: the kernel's gate from the command line (no engine running:
+the command takes the profile's writer lock and builds the kernel itself)."""
 
 from __future__ import annotations
+
+import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +21,14 @@ def write_manifest(chain, account) -> None:
         venues={n: {"factory": v.factory, "router": v.router}
                 for n, v in chain.deployment.venues.items()},
         accounts=[{"address": account.address, "private_key": account.key.hex()}], labels="",
+        pid=os.getpid(),  # "anvil is alive": the test's chain lives as long as this process
     ).write(data_dir("devnet"))
+
+
+def trade(*args: str):
+    from cli.main import app
+
+    return CliRunner().invoke(app, ["trade", *args, "--json"])
 
 
 def test_trade_buy_sell_orders_and_halt(chain) -> None:
@@ -26,29 +37,32 @@ def test_trade_buy_sell_orders_and_halt(chain) -> None:
 
     account = next(chain.accounts)
     write_manifest(chain, account)
-    runner = CliRunner()
-    res = runner.invoke(app, ["trade", "buy", "--token", chain.plain, "--amount", "0.01"])
+    res = trade("buy", "--token", chain.plain, "--amount", "0.01", "--override", "risky")
     assert res.exit_code == 0, res.output
-    assert "filled" in res.output and "signed" in res.output
+    result = json.loads(res.output.strip().splitlines()[-1])
+    assert result["state"] == "filled" and int(result["amount_out"]) > 0
     token = erc20_contract(chain.w3, chain.plain)
-    assert token.functions.balanceOf(account.address).call() > 0
-    res = runner.invoke(app, ["trade", "sell", "--token", chain.plain, "--amount", "all"])
+    assert token.functions.balanceOf(account.address).call() == int(result["amount_out"])
+    res = trade("sell", "--token", chain.plain, "--amount", "all")
     assert res.exit_code == 0, res.output
     assert token.functions.balanceOf(account.address).call() == 0
-    res = runner.invoke(app, ["orders", "--json"])
+    res = CliRunner().invoke(app, ["orders", "--json"])
     assert res.exit_code == 0 and res.output.count('"filled"') == 3  # buy, approve, sell
-    runner.invoke(app, ["halt", "--reason", "drill"])
-    res = runner.invoke(app, ["trade", "buy", "--token", chain.plain, "--amount", "0.01"])
-    assert res.exit_code != 0
+    CliRunner().invoke(app, ["halt", "--reason", "drill"])
+    res = trade("buy", "--token", chain.plain, "--amount", "0.01", "--override", "risky")
+    assert res.exit_code == 1
     assert chain.w3.eth.get_transaction_count(account.address) == 3
 
 
 def test_trade_rejects_bad_input(chain) -> None:
     from claudedex.errors import UserInputError
-    from cli.main import app
 
     write_manifest(chain, next(chain.accounts))
-    res = CliRunner().invoke(app, ["trade", "buy", "--token", "0x12", "--amount", "1"])
-    assert isinstance(res.exception, UserInputError)
-    res = CliRunner().invoke(app, ["trade", "buy", "--token", chain.plain, "--amount", "-1"])
-    assert isinstance(res.exception, UserInputError)
+    for args in (["--token", "0x12", "--amount", "1"],
+                 ["--token", chain.plain, "--amount", "-1"],
+                 ["--token", chain.plain, "--amount", "NaN"],
+                 ["--token", chain.plain, "--amount", "Infinity"],
+                 ["--token", chain.plain, "--amount", "1", "--override", "scam"],
+                 ["--token", chain.plain, "--amount", "1", "--slippage-bps", "10000"]):
+        res = trade("buy", *args)
+        assert isinstance(res.exception, UserInputError), (args, res.output)

@@ -1,0 +1,355 @@
+"""Builds the kernel from a profile: the one place that knows every component.
+
+Why one builder for every mode: a console run, a headless run, ``claudedex trade``, paper
+and live all get the same gate (safety, risk with in-flight accounting, approvals, the
+order journal, the guarded signer, the audit log, the portfolio and its exits). Only the
+venue differs: :class:`~claudedex.execution.venue.ChainVenue` signs and sends (devnet,
+live), :class:`~claudedex.execution.venue.PaperVenue` fills by simulating the exact swap
+on the live chain and sends nothing (paper). Each step registers how to close what it
+opened; this module never imports the engine facade (no import cycle).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from claudedex.config import Profile, VenueConfig
+from claudedex.kernel import BuildOptions, Kernel, KernelBase, Resources
+
+if TYPE_CHECKING:
+    from claudedex.devnet.manifest import DevnetManifest
+    from claudedex.portfolio.tracker import PortfolioTracker
+    from claudedex.safety.analyzer import SafetyAnalyzer
+    from claudedex.storage.database import Database
+
+log = structlog.get_logger(__name__)
+BUNDLED_MODELS = Path(__file__).resolve().parent / "ml" / "bundled"
+
+
+def apply_manifest(profile: Profile, manifest: DevnetManifest) -> Profile:
+    """The devnet profile with addresses and URLs of the devnet that is actually running."""
+    fees = {v.name: v.fee_bps for v in profile.venues}
+    venues = tuple(
+        VenueConfig(name=name, factory=addrs["factory"], router=addrs["router"],
+                    fee_bps=fees.get(name, 30))
+        for name, addrs in manifest.venues.items())
+    chain = profile.chain.model_copy(update={"rpc_url": manifest.rpc_url,
+                                             "quote_token": manifest.weth,
+                                             "chain_id": manifest.chain_id})
+    apis = profile.apis.model_copy(update={
+        "dexscreener_url": profile.apis.dexscreener_url or manifest.dexscreener_url})
+    signer = profile.signer.model_copy(update={
+        "allowed_targets": tuple(v.router for v in venues)})
+    return profile.model_copy(update={"chain": chain, "venues": venues, "apis": apis,
+                                      "signer": signer})
+
+
+def storage_url(profile: Profile, data_dir: Path) -> str:
+    """``storage.url``/``url_env`` when the profile names one, else SQLite in the data dir."""
+    from claudedex.storage.database import database_url_for
+
+    if profile.storage.url or profile.storage.url_env:
+        return database_url_for(profile)
+    return f"sqlite+aiosqlite:///{data_dir / 'claudedex.db'}"
+
+
+def model_registry(profile: Profile, data_dir: Path) -> Path:
+    """The data dir's own models; on the devnet only, the bundled devnet model as fallback.
+
+    The bundled model was trained by ``claudedex train`` on devnet launches; it knows the
+    devnet's token zoo, not mainnet, so paper and live profiles never fall back to it.
+    """
+    from claudedex.ml.registry import latest
+
+    own = data_dir / "models"
+    if latest(own) is not None or profile.mode != "devnet":
+        return own
+    log.info("ml_bundled_model", path=str(BUNDLED_MODELS),
+             hint="`claudedex train` trains a model of your own")
+    return BUNDLED_MODELS
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, "") if name else ""
+
+
+@dataclass
+class _Build:
+    """Scratch state while building; the kernel itself is frozen."""
+
+    base: KernelBase
+    res: Resources
+    options: BuildOptions
+    profile: Profile
+    devnet: DevnetManifest | None = None
+    parts: dict[str, Any] = field(default_factory=dict)
+
+    def supervise(self, name: str, factory: Any) -> None:
+        self.base.supervisor.add(name, factory)
+
+
+async def _devnet(b: _Build) -> None:
+    from claudedex.devnet.launcher import ensure_devnet, running_devnet, stop_devnet
+    from claudedex.errors import UserInputError
+
+    if not b.options.start_devnet:
+        manifest = running_devnet(b.base.data_dir)
+        if manifest is None:
+            raise UserInputError(f"no running devnet for profile {b.profile.name}: start one "
+                                 "with `claudedex devnet up` or `claudedex run`")
+        b.devnet, b.profile = manifest, apply_manifest(b.profile, manifest)
+        return
+    manifest, proc = await ensure_devnet(b.profile, b.base.data_dir)
+    if proc is not None:  # a new chain: the previous run's state belongs to a dead one
+        from claudedex.restore import archive_previous_chain
+
+        archive_previous_chain(b.base.data_dir)
+
+    async def close() -> None:
+        await stop_devnet(proc)
+
+    b.res.add_closer(close)
+    b.devnet, b.profile = manifest, apply_manifest(b.profile, manifest)
+
+
+async def _storage(b: _Build) -> Database:
+    from claudedex.security.audit import AuditLog
+    from claudedex.storage.database import Database
+    from claudedex.storage.journal import OrderJournal
+    from claudedex.storage.recorder import StorageRecorder
+    from claudedex.storage.state import EngineStateRepo
+
+    db = Database(storage_url(b.profile, b.base.data_dir))
+    await db.open()
+    b.res.add_closer(db.close)
+    journal = OrderJournal(db)
+    await journal.start()
+    b.res.add_closer(journal.close)
+    await EngineStateRepo(db).mirror_halt(b.base.halt.state)
+    recorder = StorageRecorder(b.base.bus, db)
+    b.parts.update(db=db, journal=journal, audit=AuditLog(db), recorder=recorder)
+    b.supervise("storage", recorder.run)
+    return db
+
+
+async def _chain(b: _Build) -> Any:
+    from claudedex.errors import ConfigError
+    from claudedex.rpc import async_web3
+
+    w3 = async_web3(b.profile.rpc_url(), timeout_s=10)
+    try:
+        chain_id = await w3.eth.chain_id
+    except Exception as exc:  # noqa: BLE001 - any transport error means: node unreachable
+        await w3.provider.disconnect()
+        from claudedex.errors import ChainError
+
+        raise ChainError(f"profile {b.profile.name}: RPC {b.profile.rpc_url()} unreachable "
+                         f"({type(exc).__name__})") from None
+    if chain_id != b.profile.chain.chain_id:
+        await w3.provider.disconnect()
+        raise ConfigError(f"profile {b.profile.name}: RPC is on chain {chain_id}, "
+                          f"the profile says {b.profile.chain.chain_id}")
+    b.res.add_closer(w3.provider.disconnect)
+    return w3
+
+
+async def _strategy(b: _Build, db: Database) -> tuple[Any, PortfolioTracker]:
+    from claudedex.backtest.recorder import HistoryRecorder
+    from claudedex.portfolio.tracker import PortfolioTracker
+    from claudedex.restore import restore_portfolio
+    from claudedex.strategy.runner import StrategyRunner
+
+    runner = StrategyRunner(b.base.bus, b.profile, b.base.clock)
+    base = b.base
+
+    async def breaker_halt(reason: str) -> None:
+        state = base.halt.set(True, reason, "risk:breaker")
+        from claudedex.events import EngineHaltChanged
+
+        log.warning("engine_halted", reason=reason, by="risk:breaker")
+        await base.bus.publish(EngineHaltChanged(halted=True, reason=state.reason,
+                                                 by=state.by))
+
+    tracker = PortfolioTracker(b.base.bus, b.profile, b.base.clock, halt=breaker_halt)
+    b.parts["stored_reports"] = await restore_portfolio(db, tracker,
+                                                        [tracker.view, runner.view])
+    b.supervise("strategy", runner.run)
+    b.supervise("history", HistoryRecorder(b.base.bus, b.base.data_dir / "history.jsonl").run)
+    b.supervise("portfolio", tracker.run)
+    return runner, tracker
+
+
+def _safety(b: _Build, w3: Any, tracker: PortfolioTracker) -> SafetyAnalyzer:
+    from claudedex.safety.analyzer import SafetyAnalyzer
+    from claudedex.safety.external import advisory_from_config
+
+    profile = b.profile
+    apis = advisory_from_config(profile.apis.goplus_url, profile.apis.honeypot_url,
+                                timeout_s=float(profile.apis.timeout_s),
+                                redis_url=_env(profile.storage.redis_url_env))
+    extra = b.parts.get("extra_findings")
+    analyzer = SafetyAnalyzer(b.base.bus, w3, profile.venues, profile.chain.quote_token, apis,
+                              chain_id=profile.chain.chain_id, extra_findings=extra)
+    b.supervise("safety", analyzer.run)
+    return analyzer
+
+
+def _feeds(b: _Build, w3: Any, tracker: PortfolioTracker) -> None:
+    """Discovery, mempool, activity and social: what makes new pairs and warnings arrive."""
+    from claudedex.apis.http import JsonHttpClient
+    from claudedex.discovery.activity import MarketActivity
+    from claudedex.discovery.follower import PairFollower
+    from claudedex.discovery.mempool import MempoolMonitor
+    from claudedex.discovery.social import HttpPostFeed, SocialSentiment
+    from claudedex.discovery.state import default_state_store
+    from claudedex.domain import Finding, PairInfo
+
+    profile, bus, manifest = b.profile, b.base.bus, b.devnet
+    ws_url = manifest.ws_url if manifest is not None else _env(profile.chain.ws_url_env)
+    quote, chain_id = profile.chain.quote_token, profile.chain.chain_id
+    follower = PairFollower(bus, w3, {v.name: v.factory for v in profile.venues if v.factory},
+                            quote, chain_id, default_state_store(b.base.data_dir),
+                            ws_url=ws_url)
+    activity = MarketActivity(bus, w3, lambda: follower.pairs)
+    social: SocialSentiment | None = None
+    if manifest is not None and manifest.social_url:
+        social_http = JsonHttpClient(manifest.social_url, name="social")
+        b.res.add_closer(social_http.close)
+        social = SocialSentiment(bus, HttpPostFeed(social_http))
+
+    def extra_findings(info: PairInfo) -> tuple[Finding, ...]:
+        found = activity.findings(info.pair)
+        return found + social.findings(info.token) if social is not None else found
+
+    b.parts["extra_findings"] = extra_findings
+
+    def held_tokens() -> set[str]:
+        return {t.lower() for t in tracker.core.book.positions}
+
+    def known_pairs() -> dict[str, str]:
+        analyzer = b.parts.get("safety")
+        return {} if analyzer is None else {i.pair: i.token for i in analyzer.pairs.values()}
+
+    mempool = MempoolMonitor(bus, w3, held_tokens,
+                             routers=[v.router for v in profile.venues if v.router],
+                             pairs=known_pairs, ws_url=ws_url)
+    b.supervise("discovery", follower.run)
+    b.supervise("mempool", mempool.run)
+    b.supervise("activity", activity.run)
+    if social is not None:
+        b.supervise("social", social.run)
+
+
+def _ml(b: _Build, w3: Any) -> None:
+    from claudedex.apis.http import JsonHttpClient
+    from claudedex.discovery.social import HttpPostFeed
+    from claudedex.ml.scorer import MLScorer
+    from claudedex.ml.social import FeedSocial
+
+    manifest = b.devnet
+    social = None
+    if manifest is not None and manifest.social_url:
+        http = JsonHttpClient(manifest.social_url, name="ml-social")
+        b.res.add_closer(http.close)
+        social = FeedSocial(HttpPostFeed(http))
+    scorer = MLScorer(b.base.bus, model_registry(b.profile, b.base.data_dir), w3,
+                      quote=b.profile.chain.quote_token, social=social)
+    b.supervise("ml", scorer.run)
+
+
+def _metrics(b: _Build) -> None:
+    from claudedex.observability.metrics import EngineMetrics, MetricsExporter
+
+    cfg = b.profile.observability
+    exporter = MetricsExporter(b.base.bus, EngineMetrics(), port=cfg.metrics_port,
+                               host=cfg.metrics_host)
+
+    async def close() -> None:
+        exporter.close()
+
+    b.res.add_closer(close)
+    b.supervise("metrics", exporter.run)
+
+
+def _signer(b: _Build) -> Any:
+    from claudedex.wallet.factory import build_signer
+    from claudedex.wallet.watch_only import WatchOnlySigner
+
+    if b.profile.signer.kind == "none":
+        return WatchOnlySigner()
+    manifest = b.devnet
+    key = manifest.accounts[0]["private_key"] if manifest and manifest.accounts else None
+    return build_signer(b.profile, b.base.data_dir, devnet_private_key=key)
+
+
+async def build_kernel(base: KernelBase, res: Resources,
+                       options: BuildOptions | None = None) -> Kernel:
+    """Open and wire every component of one engine; closers are left in ``res``.
+
+    Raises :class:`~claudedex.errors.ConfigError` (profile vs. chain mismatch),
+    :class:`~claudedex.errors.ChainError` (RPC unreachable),
+    :class:`~claudedex.errors.UserInputError` (no running devnet when one is required).
+    The caller closes ``res`` when the build fails half-way.
+    """
+    from claudedex.execution.engine import ExecutionEngine
+    from claudedex.execution.routing import VenueRef
+    from claudedex.execution.venue import ChainVenue, PaperVenue
+    from claudedex.manual import ManualTrades
+    from claudedex.wallet.factory import guard
+    from claudedex.wallet.spend_store import JsonSpendStore
+
+    options = options if options is not None else BuildOptions()
+    b = _Build(base, res, options, base.profile)
+    if options.feeds:
+        _metrics(b)
+    if b.profile.mode == "devnet":
+        await _devnet(b)
+    db = await _storage(b)
+    w3 = await _chain(b)
+    runner, tracker = await _strategy(b, db)
+    if options.feeds:
+        _feeds(b, w3, tracker)
+    analyzer = _safety(b, w3, tracker)
+    b.parts["safety"] = analyzer
+    if options.feeds:
+        _ml(b, w3)
+    audit_log = b.parts["audit"]
+
+    async def audit(action: str, detail: dict[str, Any]) -> None:
+        await audit_log.append("signer", action, detail)
+
+    raw_signer = _signer(b)
+    signer = guard(raw_signer, b.profile, base.halt.is_halted, audit,
+                   spend_store=JsonSpendStore(base.data_dir / "spend.json"))
+    refs = [VenueRef(v.name, v.factory, v.router, v.fee_bps) for v in b.profile.venues
+            if v.factory and v.router]
+    venue = (PaperVenue(w3, b.profile.chain.quote_token) if b.profile.mode == "paper"
+             else ChainVenue())
+    execution = ExecutionEngine(base.bus, b.profile, w3, signer, b.parts["journal"],
+                                base.halt.is_halted, base.clock, refs,
+                                b.profile.chain.quote_token, venue=venue)
+    base.supervisor.add("execution", execution.run)
+    trades = ManualTrades(base, b.profile, w3, analyzer, runner, execution, audit_log)
+    kernel = Kernel(
+        base=base, profile=b.profile, db=db, journal=b.parts["journal"], audit=audit_log,
+        w3=w3, safety=analyzer, strategy=runner, risk=runner.decider.risk,
+        portfolio=tracker, signer=signer, signer_kind=raw_signer.kind, venue=venue,
+        execution=execution, trades=trades, devnet=b.devnet)
+    stored = b.parts["stored_reports"]
+
+    async def rejudge() -> None:
+        await trades.rejudge_stored(stored)
+
+    res.after_start.append(rejudge)
+    log.info("engine_wired", profile=b.profile.name, mode=b.profile.mode,
+             venue=venue.name, feeds=options.feeds,
+             components=sorted(base.supervisor.children))
+    return kernel
+
+
+__all__ = ["apply_manifest", "build_kernel", "model_registry", "storage_url"]

@@ -1,0 +1,244 @@
+"""Venues: where a journaled order becomes a fill. The one thing a mode changes.
+
+Why one interface: the order state machine, the journal, approvals, risk, portfolio, exits
+and the audit trail must be the same code in every mode, so a paper or backtest result is
+what live would have done. Only the last step differs:
+
+- :class:`ChainVenue` (devnet, live) signs through the guarded signer, broadcasts, and reads
+  the fill from the receipt's logs.
+- :class:`PaperVenue` (paper) runs the exact router call the live engine would send, from
+  the paper account, in ``eth_simulateV1`` on the live chain's latest state, and reads the
+  fill from the simulated logs: nothing is signed or sent, the account's nonce never moves.
+- The backtest's ``SimulatedVenue`` fills on recorded reserves (:mod:`claudedex.backtest`).
+
+A venue returns a :class:`Fill` or ``None`` after journaling why there is none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import structlog
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
+
+from claudedex.domain import Side
+from claudedex.errors import ChainError
+from claudedex.execution import calls, fills
+from claudedex.execution.order import Order
+from claudedex.execution.states import OrderState
+
+if TYPE_CHECKING:
+    from claudedex.execution.txflow import Outcome, TxFlow
+
+log = structlog.get_logger(__name__)
+S = OrderState
+# The paper account when the profile names none: an address nobody holds a key for.
+PAPER_ACCOUNT = to_checksum_address(keccak(b"claudedex paper account")[-20:])
+BALANCE_SLOTS = 12  # storage slots probed for a token's balance mapping (Solidity layout)
+MARK = 0x0C1A0DE0  # a marker balance: one value per probed slot tells which slot is real
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """What a venue delivered for one swap (base units; wei for gas)."""
+
+    amount_out: int
+    gas_cost_wei: int = 0
+    detail: str = ""
+
+
+class Record(Protocol):
+    async def __call__(self, order: Order, state: OrderState, detail: str = "") -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class VenueContext:
+    """What the execution engine lends a venue for one order."""
+
+    w3: Any
+    account: str
+    weth: str
+    record: Record
+    precheck: Callable[[], None]  # halt + latest verdict; raises to stop before signing
+    flow: TxFlow | None = None
+    intent: Callable[[Order], Awaitable[None]] | None = None  # journal a new order's intent
+
+
+class Venue(Protocol):
+    """Takes a ``journaled`` order to a fill, or journals why not and returns None."""
+
+    name: str
+    signs: bool  # True when the venue signs and broadcasts (recovery must watch its orders)
+
+    async def fill(self, order: Order, ctx: VenueContext) -> Fill | None: ...
+
+
+class ChainVenue:
+    """Devnet and live: approve if needed, estimate gas, sign, broadcast, read the receipt."""
+
+    name = "chain"
+    signs = True
+
+    async def fill(self, order: Order, ctx: VenueContext) -> Fill | None:
+        if order.side is Side.SELL:
+            await self._ensure_allowance(order, ctx)
+        gas = await estimate_gas(ctx, order)
+        ctx.precheck()
+        assert ctx.flow is not None, "ChainVenue needs the engine's TxFlow"
+        return await settle(order, ctx, await ctx.flow.submit(order, gas))
+
+    async def _ensure_allowance(self, order: Order, ctx: VenueContext) -> None:
+        raw = await ctx.w3.eth.call({"to": to_checksum_address(order.token),
+                                     "data": calls.erc20_allowance(ctx.account, order.router)})
+        if calls.decode_uint(bytes(raw)) >= order.amount_in:
+            return
+        approve = Order(id=f"{order.id}:approve", proposal_id=order.proposal_id,
+                        side=order.side, token=order.token, amount_in=order.amount_in,
+                        kind="approve", venue=order.venue, router=order.router,
+                        to=to_checksum_address(order.token),
+                        data="0x" + calls.erc20_approve(order.router, order.amount_in).hex())
+        assert ctx.intent is not None, "ChainVenue needs the engine's intent journal"
+        await ctx.intent(approve)
+        for state in (S.RISK_APPROVED, S.OPERATOR_APPROVED, S.JOURNALED):
+            await ctx.record(approve, state, f"allowance for {order.id}")
+        assert ctx.flow is not None
+        await settle(approve, ctx, await ctx.flow.submit(approve, await estimate_gas(ctx,
+                                                                                      approve)))
+        if approve.state is not S.FILLED:
+            raise ChainError(f"approval for the router failed: {approve.detail}")
+
+
+async def estimate_gas(ctx: VenueContext, order: Order) -> int:
+    estimate = await ctx.w3.eth.estimate_gas({
+        "from": ctx.account, "to": to_checksum_address(order.to), "data": order.data,
+        "value": order.value})
+    # Headroom: the estimate runs in a block with the same timestamp, so it misses the
+    # pair's first-in-block price-accumulator writes (two cold SSTOREs, ~45k gas).
+    return int(estimate) * 13 // 10 + 60_000
+
+
+async def settle(order: Order, ctx: VenueContext, outcome: Outcome) -> Fill | None:
+    """A receipt into a fill; a revert is journaled ``failed`` (the gas is spent)."""
+    receipt = outcome.receipt
+    if receipt is None:
+        return None  # the flow already journaled why it failed
+    if order.state is S.REVERTED or int(receipt["status"]) != 1:
+        await ctx.record(order, S.FAILED, f"reverted on chain in block {order.block_number}")
+        return None
+    order.gas_cost_wei = fills.gas_cost(receipt)
+    if order.kind == "approve":
+        await ctx.record(order, S.FILLED, "allowance set")
+        return None
+    if order.side is Side.BUY:
+        out = fills.tokens_received(receipt, order.token, ctx.account)
+    else:
+        out = fills.eth_unwrapped(receipt, ctx.weth, order.router)
+    return Fill(out, order.gas_cost_wei, f"received {out}")
+
+
+def _word(value: int) -> str:
+    return "0x" + value.to_bytes(32, "big").hex()
+
+
+def _balance_key(account: str, slot: int) -> str:
+    """Storage key of ``balances[account]`` for a Solidity mapping declared at ``slot``."""
+    return "0x" + keccak(bytes(12) + bytes.fromhex(account[2:]) + slot.to_bytes(32, "big")).hex()
+
+
+class PaperVenue:
+    """Paper: the exact swap simulated on the live chain (``eth_simulateV1``), never sent.
+
+    Buys run the planned router call with the paper account's ETH balance set by a state
+    override. Sells give the paper account the tokens it holds on paper by overriding the
+    token's balance mapping (its slot found by a one-request probe), approve the router and
+    run the planned call. Fills are read from the simulated logs exactly as
+    :mod:`claudedex.execution.fills` reads a receipt, so taxes and reverts are the chain's.
+    Raises :class:`~claudedex.errors.ChainError` when the node cannot simulate.
+    """
+
+    name = "paper"
+    signs = False
+
+    def __init__(self, w3: Any, quote_token: str) -> None:
+        self.w3 = w3
+        self.weth = to_checksum_address(quote_token)
+        self._slots: dict[str, int | None] = {}
+
+    async def _simulate(self, blocks: list[dict[str, Any]]) -> list[Any]:
+        resp = await self.w3.provider.make_request(
+            "eth_simulateV1", [{"blockStateCalls": blocks, "validation": False}, "latest"])
+        if "error" in resp:
+            raise ChainError(f"eth_simulateV1: {resp['error']}")
+        return list(resp["result"])
+
+    async def balance_slot(self, token: str, account: str) -> int | None:
+        """The Solidity storage slot of ``token``'s balance mapping, or None if not found."""
+        key = token.lower()
+        if key not in self._slots:
+            blocks = [{"stateOverrides": {token: {"stateDiff": {
+                _balance_key(account, slot): _word(MARK + slot)}}},
+                "calls": [{"from": account, "to": token,
+                           "data": "0x" + calls.erc20_balance_of(account).hex()}]}
+                for slot in range(BALANCE_SLOTS)]
+            found: int | None = None
+            for slot, block in enumerate(await self._simulate(blocks)):
+                ret = block["calls"][0].get("returnData", "0x")
+                if len(ret) >= 66 and int(ret[2:66], 16) == MARK + slot:
+                    found = slot
+                    break
+            self._slots[key] = found
+        return self._slots[key]
+
+    async def fill(self, order: Order, ctx: VenueContext) -> Fill | None:
+        ctx.precheck()
+        account = ctx.account
+        swap = {"from": account, "to": order.to, "data": order.data, "value": hex(order.value),
+                "gas": hex(3_000_000)}
+        overrides: dict[str, Any] = {account: {"balance": hex(order.value + 10**18)}}
+        prelude: list[dict[str, Any]] = []
+        if order.side is Side.SELL:
+            slot = await self.balance_slot(order.token, account)
+            if slot is None:
+                await ctx.record(order, S.FAILED, "paper: cannot place the tokens in a "
+                                 "simulation (balance storage not found); nothing sent")
+                return None
+            overrides[order.token] = {"stateDiff": {_balance_key(account, slot):
+                                                    _word(order.amount_in)}}
+            prelude.append({"from": account, "to": order.token, "gas": hex(200_000),
+                            "data": "0x" + calls.erc20_approve(order.router,
+                                                               order.amount_in).hex()})
+        head = await self.w3.eth.get_block("latest")
+        block = {"blockOverrides": {"number": hex(int(head["number"]) + 1),
+                                    "time": hex(int(head["timestamp"]) + 1)},
+                 "stateOverrides": overrides, "calls": [*prelude, swap]}
+        result = (await self._simulate([block]))[0]["calls"]
+        if any(int(c["status"], 16) != 1 for c in result[:-1]):
+            await ctx.record(order, S.FAILED, "paper: the token refused the router's allowance")
+            return None
+        call = result[-1]
+        if int(call["status"], 16) != 1:
+            await ctx.record(order, S.FAILED, "paper: the swap reverts on the live chain "
+                             f"({call.get('error', {}).get('message', 'reverted')})")
+            return None
+        receipt = {"logs": [{"address": lg["address"],
+                             "topics": [bytes.fromhex(t[2:]) for t in lg["topics"]],
+                             "data": lg["data"]} for lg in call.get("logs", [])]}
+        if order.side is Side.BUY:
+            out = fills.tokens_received(receipt, order.token, account)
+        else:
+            out = fills.eth_unwrapped(receipt, self.weth, order.router)
+        gas_price = int(head.get("baseFeePerGas", 0) or 0)
+        gas = int(call.get("gasUsed", "0x0"), 16) * gas_price
+        return Fill(out, gas, f"paper fill at block {int(head['number'])}: received {out}")
+
+
+def paper_account(address: str) -> str:
+    """The paper account: the signer's address, or :data:`PAPER_ACCOUNT` for none (0x0)."""
+    return PAPER_ACCOUNT if int(address, 16) == 0 else to_checksum_address(address)
+
+
+__all__ = ["PAPER_ACCOUNT", "ChainVenue", "Fill", "PaperVenue", "Venue", "VenueContext",
+           "estimate_gas", "paper_account", "settle"]

@@ -1,0 +1,378 @@
+"""Manual trades (``claudedex trade``, the control API): the operator's own buys and sells.
+
+Why through the same gate as a strategy's proposal: a buy typed by hand is the easiest place
+to skip a check. Here the token is judged at send time unless safety reported on it within
+:data:`FRESH_BLOCKS`; a ``scam`` is refused with its reasons and an audit row; ``risky`` and
+``unknown`` need the typed override; the risk manager sizes and limits the buy with every
+proposal still in flight counted; the proposal then goes to the approval queue carrying the
+operator's decision (the queue applies it with the same checks as a click), execution
+journals and fills it through the kernel's venue, and the portfolio arms its exits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import structlog
+from eth_utils.address import is_address, to_checksum_address
+from web3.exceptions import Web3Exception
+
+from claudedex.amm import get_amount_out, min_amount_out
+from claudedex.config import Profile
+from claudedex.domain import PairInfo, RiskReport, Side, Signal, TradeProposal, Verdict
+from claudedex.errors import ChainError, ClaudeDexError, EngineHalted, UserInputError
+from claudedex.events import (
+    AlertRaised,
+    OrderFilled,
+    OrderUpdated,
+    ProposalDecided,
+    RiskAssessed,
+    TradeProposed,
+)
+from claudedex.execution import calls
+from claudedex.execution.engine import ExecutionEngine
+from claudedex.execution.order import Order
+from claudedex.execution.planner import Taxes
+from claudedex.kernel import KernelBase
+from claudedex.safety.analyzer import SafetyAnalyzer
+from claudedex.security.audit import AuditLog
+from claudedex.strategy.runner import StrategyRunner
+
+log = structlog.get_logger(__name__)
+FRESH_BLOCKS = 5  # a report older than this many blocks is re-judged before a manual buy
+MANUAL = "manual"
+TERMINAL_STATES = frozenset({"filled", "failed", "cancelled", "simulated"})
+MAX_DECIMALS = 36
+RANK = {Verdict.SAFE: 0, Verdict.UNKNOWN: 1, Verdict.RISKY: 2, Verdict.SCAM: 3}
+
+
+class TradeRefused(ClaudeDexError):
+    """The gate refused a manual trade (scam, unjudged, risk limit, halted): exit 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class TradeRequest:
+    """One manual trade. ``amount``: whole units as text (ETH for a buy, tokens for a
+    sell) or ``"all"`` for a sell; ``slippage_bps`` 0 means the profile's maximum;
+    ``override`` ``"risky"`` accepts a risky or unknown verdict (the typed override)."""
+
+    side: Side
+    token: str
+    amount: str
+    slippage_bps: int = 0
+    override: str = ""
+    dry_run: bool = False
+    by: str = "cli"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"side": str(self.side), "token": self.token, "amount": self.amount,
+                "slippage_bps": self.slippage_bps, "override": self.override,
+                "dry_run": self.dry_run, "by": self.by}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TradeRequest:
+        try:
+            return cls(side=Side(str(data["side"])), token=str(data["token"]),
+                       amount=str(data["amount"]), slippage_bps=int(data.get("slippage_bps", 0)),
+                       override=str(data.get("override", "")),
+                       dry_run=bool(data.get("dry_run", False)), by=str(data.get("by", "cli")))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise UserInputError(f"malformed trade request: {exc}") from None
+
+
+@dataclass(slots=True)
+class TradeResult:
+    """The outcome of one manual trade (amounts in base units)."""
+
+    order_id: str
+    state: str
+    verdict: str
+    amount_in: int = 0
+    amount_out: int = 0
+    amount_out_min: int = 0
+    tx_hash: str = ""
+    detail: str = ""
+    history: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"order_id": self.order_id, "state": self.state, "verdict": self.verdict,
+                "amount_in": str(self.amount_in), "amount_out": str(self.amount_out),
+                "amount_out_min": str(self.amount_out_min), "tx_hash": self.tx_hash,
+                "detail": self.detail, "history": list(self.history)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TradeResult:
+        return cls(order_id=str(data["order_id"]), state=str(data["state"]),
+                   verdict=str(data["verdict"]), amount_in=int(data["amount_in"]),
+                   amount_out=int(data["amount_out"]),
+                   amount_out_min=int(data["amount_out_min"]), tx_hash=str(data["tx_hash"]),
+                   detail=str(data["detail"]), history=[str(h) for h in data["history"]])
+
+
+def parse_amount(text: str, decimals: int) -> int:
+    """'0.25' -> base units; refuses NaN, infinities, negatives, zero, too many decimals."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise UserInputError(f"--amount {text!r} is not a number") from None
+    if not value.is_finite() or value <= 0:
+        raise UserInputError(f"--amount {text!r} must be a positive number")
+    units = value * (Decimal(10) ** decimals)
+    if units != units.to_integral_value():
+        raise UserInputError(f"--amount {text!r} has more than {decimals} decimals")
+    return int(units)
+
+
+Progress = Callable[[str], None]
+
+
+class ManualTrades:
+    """The ``trade`` command of the kernel (see the module docstring)."""
+
+    def __init__(self, base: KernelBase, profile: Profile, w3: Any, safety: SafetyAnalyzer,
+                 strategy: StrategyRunner, execution: ExecutionEngine, audit: AuditLog) -> None:
+        self.base = base
+        self.profile = profile
+        self.w3 = w3
+        self.safety = safety
+        self.strategy = strategy
+        self.execution = execution
+        self.audit = audit
+        self.quote = to_checksum_address(profile.chain.quote_token)
+
+    # -- reading the chain ----------------------------------------------------------------
+
+    async def _uint(self, to: str, data: bytes) -> int:
+        raw = await self.w3.eth.call({"to": to, "data": data})
+        return calls.decode_uint(bytes(raw))
+
+    async def decimals(self, token: str) -> int:
+        """The token's ``decimals()``, bounded: 0-36, anything else is refused."""
+        try:
+            value = await self._uint(token, calls.selector("decimals()"))
+        except Exception as exc:  # noqa: BLE001 - a revert or an empty return: no decimals()
+            raise UserInputError(f"token {token} has no readable decimals() "
+                                 f"({type(exc).__name__})") from None
+        if not 0 <= value <= MAX_DECIMALS:
+            raise UserInputError(f"token {token} reports {value} decimals (0-36 accepted)")
+        return value
+
+    async def pairs_for(self, token: str) -> list[PairInfo]:
+        """The token's WETH pairs on every configured venue (empty ones included)."""
+        head = int(await self.w3.eth.block_number)
+        found: list[PairInfo] = []
+        for venue in self.profile.venues:
+            if not venue.factory:
+                continue
+            raw = await self.w3.eth.call({"to": to_checksum_address(venue.factory),
+                                          "data": calls.get_pair(token, self.quote)})
+            pair = calls.decode_address(bytes(raw))
+            if int(pair, 16) != 0:
+                found.append(PairInfo(chain_id=self.profile.chain.chain_id, venue=venue.name,
+                                      pair=to_checksum_address(pair), token=token,
+                                      quote=self.quote, block_number=head))
+        return found
+
+    async def judge(self, token: str) -> RiskReport | None:
+        """The token's worst verdict over its pools, judged now unless fresh.
+
+        Every pool is judged (an order may route to any venue) and the worst verdict
+        speaks for the token: the same rule execution applies when it re-checks the latest
+        verdict before signing. A report younger than FRESH_BLOCKS is reused.
+        """
+        head = int(await self.w3.eth.block_number)
+        known = self.safety.reports.get(token.lower())
+        latest = self.execution.verdicts.get(token.lower())
+        if (known is not None and head - known.block_number <= FRESH_BLOCKS
+                and (latest is None or RANK[latest] <= RANK[known.verdict])):
+            return known
+        reports = [r for info in await self.pairs_for(token)
+                   if (r := await self.safety.assess_pair(info, reason="manual trade"))]
+        if not reports:
+            return None
+        return max(reports, key=lambda r: (RANK[r.verdict], r.liquidity_quote or 0))
+
+    async def rejudge_stored(self, reports: list[RiskReport]) -> None:
+        """After a restart: judge held tokens again before anything trades them.
+
+        A token that cannot be judged now keeps its stored report (its taxes pick the
+        router function for the exit) and the operator is told.
+        """
+        for stored in reports:
+            try:
+                for info in await self.pairs_for(to_checksum_address(stored.token)):
+                    await self.safety.assess_pair(info, reason="restart")
+            except (ChainError, OSError, TimeoutError, Web3Exception) as exc:
+                log.warning("rejudge_failed", token=stored.token, error=repr(exc))
+                await self.base.bus.publish(AlertRaised(
+                    level="warning", message=f"could not re-judge held token {stored.token} "
+                    f"after restart ({type(exc).__name__}); its stored verdict is used"))
+                await self.base.bus.publish(RiskAssessed(report=stored))
+
+    # -- the command ----------------------------------------------------------------------
+
+    async def _refuse(self, request: TradeRequest, why: str, report: RiskReport | None) -> None:
+        detail: dict[str, Any] = dict(request.to_json(), reason=why)
+        if report is not None:
+            detail["verdict"] = str(report.verdict)
+            detail["findings"] = [f"{f.code}:{f.severity}" for f in report.findings][:20]
+        await self.audit.append(request.by, "trade_refused", detail)
+        log.warning("trade_refused", token=request.token, side=str(request.side), why=why)
+        raise TradeRefused(why)
+
+    def _gate_verdict(self, request: TradeRequest, report: RiskReport | None) -> str | None:
+        """Why the verdict forbids this buy, or None."""
+        if request.side is not Side.BUY:
+            return None  # a sell is an exit: never blocked by the token's verdict
+        verdict = report.verdict if report is not None else Verdict.UNKNOWN
+        if verdict is Verdict.SCAM and report is not None:
+            worst = "; ".join(f"{f.code}: {f.detail}" for f in report.findings[:3])
+            return f"token judged scam ({worst})"
+        if verdict in (Verdict.RISKY, Verdict.UNKNOWN) and request.override != "risky":
+            return f"token judged {verdict}: buying it needs --override risky"
+        return None
+
+    async def _amount(self, request: TradeRequest) -> int:
+        if request.side is Side.BUY:
+            return parse_amount(request.amount, 18)
+        if request.amount == "all":
+            if self.execution.venue.signs:
+                held = await self._uint(request.token,
+                                        calls.erc20_balance_of(self.execution.account))
+            else:  # paper: the tokens exist on paper only
+                held = self.strategy.view.portfolio.positions.get(request.token, 0)
+            if held <= 0:
+                raise UserInputError(f"no {request.token} held to sell")
+            return held
+        return parse_amount(request.amount, await self.decimals(request.token))
+
+    async def _proposal(self, request: TradeRequest, amount: int,
+                        report: RiskReport | None) -> TradeProposal:
+        """Sized and limited by the risk manager (buys) with in-flight buys counted."""
+        view, token = self.strategy.view, request.token
+        pair = report.pair if report is not None else ""
+        if not pair:
+            raise TradeRefused(f"no pool with {self.quote} for {token} on any venue")
+        raw = await self.w3.eth.call({"to": to_checksum_address(pair),
+                                      "data": calls.selector("getReserves()")})
+        r0, r1 = calls.decode_reserves(bytes(raw))
+        token_is_0 = int(token, 16) < int(self.quote, 16)
+        r_token, r_quote = (r0, r1) if token_is_0 else (r1, r0)
+        if r_token <= 0 or r_quote <= 0:
+            raise TradeRefused(f"pool {pair} for {token} has no liquidity")
+        view.register_pair(pair, token)
+        view.set_pool(pair, token, r_token, r_quote, report.block_number if report else 0,
+                      self.base.clock.now())
+        if report is not None:
+            view.set_report(report)
+        verdict = report.verdict if report is not None else Verdict.UNKNOWN
+        slip = request.slippage_bps or self.profile.limits.max_slippage_bps
+        pid = f"{MANUAL}-{uuid.uuid4().hex[:12]}"
+        if request.side is Side.SELL:
+            fee = self.strategy.decider.risk.settings.fee_bps
+            expected = get_amount_out(amount, r_token, r_quote, fee)
+            return TradeProposal(id=pid, token=token, pair=pair, venue="", side=Side.SELL,
+                                 amount_in=amount, min_amount_out=min_amount_out(expected, slip),
+                                 quote_value=Decimal(expected) / 10**18, slippage_bps=slip,
+                                 verdict=verdict, strategy=MANUAL, reason=f"manual by {request.by}")
+        signal = Signal(strategy=MANUAL, token=token, pair=pair, side=Side.BUY,
+                        reason=f"manual by {request.by}", amount_in=amount)
+        assessed = self.strategy.decider.risk.assess(signal, view, self.base.clock)
+        if assessed.proposal is None:
+            raise TradeRefused(f"risk: {assessed.dropped}")
+        if assessed.proposal.amount_in < amount:
+            raise TradeRefused(f"risk limits allow at most {assessed.proposal.amount_in} wei "
+                               f"for this buy (asked {amount})")
+        return replace(assessed.proposal, id=pid, slippage_bps=slip, verdict=verdict)
+
+    async def trade(self, request: TradeRequest, progress: Progress | None = None) -> TradeResult:
+        """Judge, gate, size, approve and execute one manual trade; wait for its outcome.
+
+        Raises :class:`TradeRefused` (scam, unjudged without override, risk limit, no pool),
+        :class:`~claudedex.errors.EngineHalted`, :class:`~claudedex.errors.UserInputError`.
+        """
+        say = progress or (lambda _line: None)
+        if not is_address(request.token):
+            raise UserInputError(f"--token {request.token!r} is not an address")
+        if request.override not in ("", "risky"):
+            raise UserInputError(f"--override {request.override!r}: the only override is "
+                                 "'risky'")
+        if not 0 <= request.slippage_bps < 10_000:
+            raise UserInputError("--slippage-bps must be between 0 and 9999")
+        token = to_checksum_address(request.token)
+        request = TradeRequest(request.side, token, request.amount, request.slippage_bps,
+                               request.override, request.dry_run, request.by)
+        if self.base.halt.is_halted() and not request.dry_run:
+            raise EngineHalted(f"profile {self.profile.name} is halted "
+                               f"({self.base.halt.state.reason}); `claudedex resume` first")
+        if not bytes(await self.w3.eth.get_code(token)):
+            raise UserInputError(f"no contract at {token} on chain "
+                                 f"{self.profile.chain.chain_id}")
+        amount = await self._amount(request)
+        say(f"judging {token}")
+        report = await self.judge(token)
+        verdict = report.verdict if report is not None else Verdict.UNKNOWN
+        say(f"verdict {verdict}")
+        why = self._gate_verdict(request, report)
+        if why is not None:
+            await self._refuse(request, why, report)
+        try:
+            proposal = await self._proposal(request, amount, report)
+        except TradeRefused as exc:
+            await self._refuse(request, str(exc), report)
+            raise
+        if request.dry_run:
+            return await self._quote(proposal, report)
+        await self.audit.append(request.by, "trade_requested",
+                                dict(request.to_json(), proposal=proposal.id,
+                                     verdict=str(verdict)))
+        return await self._submit(proposal, request, say)
+
+    async def _quote(self, proposal: TradeProposal, report: RiskReport | None) -> TradeResult:
+        order = Order.from_proposal(proposal)
+        taxes = Taxes(report.buy_tax_bps or 0, report.sell_tax_bps or 0) if report else Taxes()
+        await self.execution.planner.plan(order, taxes)
+        return TradeResult(order.id, "simulated", str(proposal.verdict), order.amount_in,
+                           order.expected_out, order.amount_out_min,
+                           detail=f"dry run on {order.venue}: expected {order.expected_out}")
+
+    async def _submit(self, proposal: TradeProposal, request: TradeRequest,
+                      say: Progress) -> TradeResult:
+        order_id = f"o-{proposal.id}"
+        result = TradeResult(order_id, "proposed", str(proposal.verdict), proposal.amount_in,
+                             amount_out_min=proposal.min_amount_out)
+        sub = self.base.bus.subscribe(f"manual-{proposal.id}", [
+            ProposalDecided.topic, OrderUpdated.topic, OrderFilled.topic])
+        try:
+            self.strategy.commit(proposal)  # counted in flight before anything can race it
+            await self.base.bus.publish(TradeProposed(
+                proposal=proposal, decided_by=request.by,
+                confirmation="RISKY" if request.override == "risky" else ""))
+            async for ev in sub:
+                if isinstance(ev, ProposalDecided) and ev.proposal_id == proposal.id:
+                    say(f"{ev.decision} by {ev.by} {ev.note}".rstrip())
+                    if ev.decision in ("rejected", "expired"):
+                        raise TradeRefused(ev.note or ev.decision)
+                elif isinstance(ev, OrderFilled) and ev.order_id == order_id:
+                    result.amount_out, result.tx_hash = ev.amount_out, ev.tx_hash
+                    if result.state == "filled":
+                        return result
+                elif isinstance(ev, OrderUpdated) and ev.order_id.startswith(order_id):
+                    line = f"{ev.order_id}  {ev.state:<18} {ev.tx_hash}  {ev.detail}".rstrip()
+                    result.history.append(line)
+                    say(line)
+                    if ev.order_id == order_id:
+                        result.state, result.detail = ev.state, ev.detail
+                        result.tx_hash = ev.tx_hash or result.tx_hash
+                        if ev.state in TERMINAL_STATES and ev.state != "filled":
+                            return result  # a fill returns on its OrderFilled, just after
+        finally:
+            sub.close()
+        raise ChainError("engine stopped before the order finished")  # the bus closed
+
+
+__all__ = ["ManualTrades", "TradeRefused", "TradeRequest", "TradeResult", "parse_amount"]
