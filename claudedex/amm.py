@@ -9,8 +9,6 @@ formula.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 BPS = 10_000
 DEFAULT_FEE_BPS = 30
 
@@ -92,10 +90,3 @@ def apply_swap(
     """Swap against reserves; returns ``(amount_out, new_reserve_in, new_reserve_out)``."""
     out = get_amount_out(amount_in, reserve_in, reserve_out, fee_bps)
     return out, reserve_in + amount_in, reserve_out - out
-
-
-def spot_price(reserve_token: int, reserve_quote: int) -> Decimal:
-    """Quote per token at the margin (no fee, no impact), for display and analytics."""
-    if reserve_token <= 0:
-        raise AmmError("insufficient liquidity")
-    return Decimal(reserve_quote) / Decimal(reserve_token)

@@ -131,8 +131,9 @@ async def _storage(b: _Build) -> Database:
     await journal.start()
     b.res.add_closer(journal.close)
     await EngineStateRepo(db).mirror_halt(b.base.halt.state)
-    recorder = StorageRecorder(b.base.bus, db)
-    b.parts.update(db=db, journal=journal, audit=AuditLog(db), recorder=recorder)
+    audit = AuditLog(db)  # one audit chain per database: the signer and recorder share it
+    recorder = StorageRecorder(b.base.bus, db, audit)
+    b.parts.update(db=db, journal=journal, audit=audit, recorder=recorder)
     b.supervise("storage", recorder.run)
     return db
 

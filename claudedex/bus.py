@@ -182,9 +182,6 @@ class EventBus:
     def spec(self, topic: str) -> TopicSpec:
         return self._specs.get(topic, FALLBACK)
 
-    def set_policy(self, topic: str, spec: TopicSpec) -> None:
-        self._specs[topic] = spec
-
     def subscribe(self, name: str, topics: Iterable[str] = (ALL,)) -> Subscription:
         sub = Subscription(self, name, frozenset(topics))
         self._subs.append(sub)

@@ -7,6 +7,7 @@ All values are frozen so an event can be handed to many subscribers safely.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -128,3 +129,18 @@ class TradeProposal:
     symbol: str = ""
     strategy: str = ""
     reason: str = ""
+
+
+VERDICT_RANK = {Verdict.SAFE: 0, Verdict.UNKNOWN: 1, Verdict.RISKY: 2, Verdict.SCAM: 3}
+
+
+def token_verdict(pools: Iterable[tuple[Verdict, int | None]]) -> Verdict:
+    """One verdict for a token judged on several pools: the worst over pools with liquidity.
+
+    ``pools``: (verdict, liquidity in quote base units or None) per pool. An order may route
+    to any venue, so the token is as bad as its worst live pool. Empty pools count only when
+    no pool has liquidity: a stranger's empty pair must not make an honest token look worse.
+    """
+    seen = list(pools)
+    live = [v for v, liquidity in seen if liquidity] or [v for v, _ in seen]
+    return max(live, key=VERDICT_RANK.__getitem__) if live else Verdict.UNKNOWN

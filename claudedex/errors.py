@@ -6,6 +6,8 @@ Every error the engine raises on purpose derives from :class:`ClaudeDexError`; t
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ClaudeDexError(Exception):
     """Root of every error ClaudeDex raises deliberately."""
@@ -27,6 +29,42 @@ class ChainError(ClaudeDexError):
     """An RPC node failed, timed out, or returned something inconsistent."""
 
 
+class RpcError(ChainError):
+    """A JSON-RPC peer (node, relay) answered with an error object.
+
+    ``error`` is that object as received; a revert inside ``eth_call`` is data for the safety
+    checks (``ChainReader.call`` returns ``None``), not this error.
+    """
+
+    def __init__(self, method: str, error: Any, *, text: str | None = None) -> None:
+        super().__init__(text if text is not None else f"{method} failed: {error}")
+        self.method = method
+        self.error = error
+
+    @classmethod
+    def answered(cls, method: str, code: int, message: str) -> RpcError:
+        """The relay's wording, ``method: message (code N)``: no ``failed:`` in it, which
+        ``execution.txflow.classify`` reads as a transient client error."""
+        return cls(method, {"code": code, "message": message},
+                   text=f"{method}: {message} (code {code})")
+
+    @property
+    def code(self) -> int:
+        """The JSON-RPC error code (-32000, server error, when the peer gave none)."""
+        raw = self.error.get("code", -32000) if isinstance(self.error, dict) else -32000
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return -32000
+
+    @property
+    def rpc_message(self) -> str:
+        """The peer's error message (the whole error object when it has none)."""
+        if isinstance(self.error, dict):
+            return str(self.error.get("message", self.error))
+        return str(self.error)
+
+
 class DevnetError(ClaudeDexError):
     """The local devnet (anvil, Uniswap deployment, market) could not start or run."""
 
@@ -45,7 +83,3 @@ class UnknownProposal(UserInputError):
 
 class OverrideForbidden(UserInputError):
     """An override was refused: scam verdicts cannot be overridden, risky needs confirmation."""
-
-
-class NotBuiltYet(UserInputError):
-    """A command whose subsystem has not landed yet; the message names the issue."""

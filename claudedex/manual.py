@@ -11,6 +11,7 @@ journals and fills it through the kernel's venue, and the portfolio arms its exi
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ from claudedex.events import (
     AlertRaised,
     OrderFilled,
     OrderUpdated,
+    PriceTicked,
     ProposalDecided,
     RiskAssessed,
     TradeProposed,
@@ -47,7 +49,6 @@ FRESH_BLOCKS = 5  # a report older than this many blocks is re-judged before a m
 MANUAL = "manual"
 TERMINAL_STATES = frozenset({"filled", "failed", "cancelled", "simulated"})
 MAX_DECIMALS = 36
-RANK = {Verdict.SAFE: 0, Verdict.UNKNOWN: 1, Verdict.RISKY: 2, Verdict.SCAM: 3}
 
 
 class TradeRefused(ClaudeDexError):
@@ -143,6 +144,7 @@ class ManualTrades:
         self.execution = execution
         self.audit = audit
         self.quote = to_checksum_address(profile.chain.quote_token)
+        self._judging: dict[str, asyncio.Lock] = {}
 
     # -- reading the chain ----------------------------------------------------------------
 
@@ -173,28 +175,30 @@ class ManualTrades:
             pair = calls.decode_address(bytes(raw))
             if int(pair, 16) != 0:
                 found.append(PairInfo(chain_id=self.profile.chain.chain_id, venue=venue.name,
-                                      pair=to_checksum_address(pair), token=token,
-                                      quote=self.quote, block_number=head))
+                                      pair=pair.lower(), token=token.lower(),
+                                      quote=self.quote.lower(), block_number=head))
         return found
 
-    async def judge(self, token: str) -> RiskReport | None:
-        """The token's worst verdict over its pools, judged now unless fresh.
+    async def judge(self, token: str) -> tuple[Verdict, RiskReport | None]:
+        """The token's verdict (worst live pool) and its deepest pool's report.
 
-        Every pool is judged (an order may route to any venue) and the worst verdict
-        speaks for the token: the same rule execution applies when it re-checks the latest
-        verdict before signing. A report younger than FRESH_BLOCKS is reused.
+        Every pool is judged now (an order may route to any venue) unless the token was
+        judged within FRESH_BLOCKS. The verdict is the one execution re-checks before
+        signing (:func:`claudedex.domain.token_verdict`), so the two never disagree.
         """
-        head = int(await self.w3.eth.block_number)
-        known = self.safety.reports.get(token.lower())
-        latest = self.execution.verdicts.get(token.lower())
-        if (known is not None and head - known.block_number <= FRESH_BLOCKS
-                and (latest is None or RANK[latest] <= RANK[known.verdict])):
-            return known
-        reports = [r for info in await self.pairs_for(token)
-                   if (r := await self.safety.assess_pair(info, reason="manual trade"))]
-        if not reports:
-            return None
-        return max(reports, key=lambda r: (RANK[r.verdict], r.liquidity_quote or 0))
+        key = token.lower()
+        async with self._judging.setdefault(key, asyncio.Lock()):  # one judgment per token
+            head = int(await self.w3.eth.block_number)
+            known = self.safety.reports.get(key)
+            if known is None or head - known.block_number > FRESH_BLOCKS:
+                for info in await self.pairs_for(token):
+                    report = await self.safety.assess_pair(info, reason="manual trade")
+                    if report is not None:
+                        self.execution.note_report(report)  # now, not when the bus has it
+                known = self.safety.reports.get(key)
+        if known is None:
+            return Verdict.UNKNOWN, None
+        return self.execution.verdicts.get(key, known.verdict), known
 
     async def rejudge_stored(self, reports: list[RiskReport]) -> None:
         """After a restart: judge held tokens again before anything trades them.
@@ -215,20 +219,20 @@ class ManualTrades:
 
     # -- the command ----------------------------------------------------------------------
 
-    async def _refuse(self, request: TradeRequest, why: str, report: RiskReport | None) -> None:
-        detail: dict[str, Any] = dict(request.to_json(), reason=why)
+    async def _refuse(self, request: TradeRequest, why: str, verdict: Verdict,
+                      report: RiskReport | None) -> None:
+        detail: dict[str, Any] = dict(request.to_json(), reason=why, verdict=str(verdict))
         if report is not None:
-            detail["verdict"] = str(report.verdict)
             detail["findings"] = [f"{f.code}:{f.severity}" for f in report.findings][:20]
         await self.audit.append(request.by, "trade_refused", detail)
         log.warning("trade_refused", token=request.token, side=str(request.side), why=why)
         raise TradeRefused(why)
 
-    def _gate_verdict(self, request: TradeRequest, report: RiskReport | None) -> str | None:
+    def _gate_verdict(self, request: TradeRequest, verdict: Verdict,
+                      report: RiskReport | None) -> str | None:
         """Why the verdict forbids this buy, or None."""
         if request.side is not Side.BUY:
             return None  # a sell is an exit: never blocked by the token's verdict
-        verdict = report.verdict if report is not None else Verdict.UNKNOWN
         if verdict is Verdict.SCAM and report is not None:
             worst = "; ".join(f"{f.code}: {f.detail}" for f in report.findings[:3])
             return f"token judged scam ({worst})"
@@ -244,17 +248,18 @@ class ManualTrades:
                 held = await self._uint(request.token,
                                         calls.erc20_balance_of(self.execution.account))
             else:  # paper: the tokens exist on paper only
-                held = self.strategy.view.portfolio.positions.get(request.token, 0)
+                held = self.strategy.view.portfolio.positions.get(request.token.lower(), 0)
             if held <= 0:
                 raise UserInputError(f"no {request.token} held to sell")
             return held
         return parse_amount(request.amount, await self.decimals(request.token))
 
-    async def _proposal(self, request: TradeRequest, amount: int,
+    async def _proposal(self, request: TradeRequest, amount: int, verdict: Verdict,
                         report: RiskReport | None) -> TradeProposal:
         """Sized and limited by the risk manager (buys) with in-flight buys counted."""
-        view, token = self.strategy.view, request.token
-        pair = report.pair if report is not None else ""
+        # lowercase: the one key discovery, safety, the view and the portfolio use
+        view, token = self.strategy.view, request.token.lower()
+        pair = report.pair.lower() if report is not None else ""
         if not pair:
             raise TradeRefused(f"no pool with {self.quote} for {token} on any venue")
         raw = await self.w3.eth.call({"to": to_checksum_address(pair),
@@ -265,11 +270,13 @@ class ManualTrades:
         if r_token <= 0 or r_quote <= 0:
             raise TradeRefused(f"pool {pair} for {token} has no liquidity")
         view.register_pair(pair, token)
-        view.set_pool(pair, token, r_token, r_quote, report.block_number if report else 0,
-                      self.base.clock.now())
+        head = int(await self.w3.eth.block_number)
+        view.set_pool(pair, token, r_token, r_quote, head, self.base.clock.now())
+        # every component (the portfolio marks the position with it) sees what we read
+        await self.base.bus.publish(PriceTicked(pair=pair, reserve_token=r_token,
+                                                reserve_quote=r_quote, block_number=head))
         if report is not None:
             view.set_report(report)
-        verdict = report.verdict if report is not None else Verdict.UNKNOWN
         slip = request.slippage_bps or self.profile.limits.max_slippage_bps
         pid = f"{MANUAL}-{uuid.uuid4().hex[:12]}"
         if request.side is Side.SELL:
@@ -314,16 +321,15 @@ class ManualTrades:
                                  f"{self.profile.chain.chain_id}")
         amount = await self._amount(request)
         say(f"judging {token}")
-        report = await self.judge(token)
-        verdict = report.verdict if report is not None else Verdict.UNKNOWN
+        verdict, report = await self.judge(token)
         say(f"verdict {verdict}")
-        why = self._gate_verdict(request, report)
+        why = self._gate_verdict(request, verdict, report)
         if why is not None:
-            await self._refuse(request, why, report)
+            await self._refuse(request, why, verdict, report)
         try:
-            proposal = await self._proposal(request, amount, report)
+            proposal = await self._proposal(request, amount, verdict, report)
         except TradeRefused as exc:
-            await self._refuse(request, str(exc), report)
+            await self._refuse(request, str(exc), verdict, report)
             raise
         if request.dry_run:
             return await self._quote(proposal, report)

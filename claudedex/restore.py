@@ -53,17 +53,18 @@ async def restore_portfolio(db: Any, tracker: Any, views: list[Any]) -> list[Ris
     fills = await TradingRepo(db).list_fills()
     if not fills:
         return []
-    tokens = {f.token for f in fills}
+    tokens = {f.token for f in fills} | {f.token.lower() for f in fills}
     async with db.session() as session:
         rows = (await session.scalars(select(Pair).where(Pair.token.in_(tokens)))).all()
-    pairs = {row.token: row.address for row in rows}
+    pairs = {row.token.lower(): row.address for row in rows}
     for token, pair in pairs.items():
         for view in views:
             view.register_pair(pair, token)
     now = time.time()
     for f in fills:
-        tracker.core.on_fill(f.token, Side(f.side), f.amount_in, f.amount_out, f.gas_cost_wei,
-                             now, pairs.get(f.token, ""))
+        token = f.token.lower()
+        tracker.core.on_fill(token, Side(f.side), f.amount_in, f.amount_out, f.gas_cost_wei,
+                             now, pairs.get(token, ""))
     held = [t for t, p in tracker.core.book.positions.items() if p.amount > 0]
     market = MarketRepo(db)
     reports = [r for r in [await market.latest_risk_report(t) for t in held] if r is not None]

@@ -88,10 +88,11 @@ async def _scan(rpc_url: str, router: str, tokens: list[str], size: Decimal, gop
     from claudedex.apis.http import JsonHttpClient
     from claudedex.errors import ChainError, UserInputError
     from claudedex.rpc import async_web3
+    from claudedex.rpc.reader import ChainReader
+    from claudedex.rpc.words import addr_word, as_address
     from claudedex.safety.assess import AssessConfig, TokenAssessor
     from claudedex.safety.external import ExternalAdvisory
     from claudedex.safety.report_json import report_to_json
-    from claudedex.safety.rpc import ChainReader, addr_word, as_address
 
     w3 = async_web3(rpc_url, timeout_s=30)
     https = [JsonHttpClient(u, name=n) for u, n in ((goplus_url, "goplus"),

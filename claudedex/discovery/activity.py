@@ -21,7 +21,7 @@ from claudedex.discovery.volume import Swap, VolumeAnalyzer
 from claudedex.domain import Finding, Side
 from claudedex.errors import ChainError
 from claudedex.events import AlertRaised
-from claudedex.safety.rpc import ChainReader
+from claudedex.rpc.reader import ChainReader
 
 log = structlog.get_logger(__name__)
 

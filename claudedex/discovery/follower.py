@@ -22,7 +22,8 @@ from claudedex.discovery.tokenmeta import token_metadata
 from claudedex.domain import PairInfo
 from claudedex.errors import ChainError
 from claudedex.events import BlockSeen, PairDiscovered, PriceTicked
-from claudedex.safety.rpc import ChainReader, as_address
+from claudedex.rpc.reader import ChainReader
+from claudedex.rpc.words import as_address
 
 log = structlog.get_logger(__name__)
 
@@ -126,8 +127,17 @@ class PairFollower:
         logs = sorted((lg for part in parts for lg in part),
                       key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16)))
         created = [lg for lg in logs if lg["topics"][0] == PAIR_CREATED and not lg.get("removed")]
+        known = set(self._pairs)
         for lg in created:
             await self._on_pair_created(lg)
+        fresh = [pair for pair in self._pairs if pair not in known]
+        if fresh:  # a pair created in this range has its first Syncs here too (liquidity)
+            more = await asyncio.gather(*(
+                self.reader.logs({"fromBlock": hex(start), "toBlock": hex(end),
+                                  "address": fresh[i:i + ADDRESS_CHUNK], "topics": [[SYNC]]})
+                for i in range(0, len(fresh), ADDRESS_CHUNK)))
+            logs = sorted([*logs, *(lg for part in more for lg in part)],
+                          key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16)))
         latest: dict[str, dict[str, Any]] = {}
         for lg in logs:
             if lg["topics"][0] == SYNC and not lg.get("removed"):

@@ -19,9 +19,9 @@ import structlog
 from web3 import AsyncWeb3
 
 from claudedex.bus import EventBus
-from claudedex.errors import ChainError
+from claudedex.errors import ChainError, RpcError
 from claudedex.events import AlertRaised, EarlyWarningRaised
-from claudedex.safety.rpc import ChainReader, RpcError
+from claudedex.rpc.reader import ChainReader
 from claudedex.safety.signatures import KNOWN, STANDARD, selector
 
 log = structlog.get_logger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from claudedex.safety.rpc import ChainReader
+from claudedex.rpc.reader import ChainReader
 
 NAME = bytes.fromhex("06fdde03")
 SYMBOL = bytes.fromhex("95d89b41")

@@ -55,7 +55,6 @@ def swap_exact_tokens_for_eth(
 
 # --- reads -----------------------------------------------------------------------------
 
-GET_PAIR = ("getPair", ("address", "address"))
 GET_RESERVES = selector("getReserves()")
 TOKEN0 = selector("token0()")
 

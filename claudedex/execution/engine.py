@@ -25,7 +25,7 @@ from claudedex.amm import AmmError
 from claudedex.bus import EventBus
 from claudedex.clock import Clock
 from claudedex.config import Profile
-from claudedex.domain import Side, TradeProposal, Verdict
+from claudedex.domain import RiskReport, Side, TradeProposal, Verdict, token_verdict
 from claudedex.errors import ChainError, EngineHalted, SignerRefused
 from claudedex.events import (
     EngineHaltChanged,
@@ -96,7 +96,8 @@ class ExecutionEngine:
                                max_slippage_bps=profile.limits.max_slippage_bps,
                                deadline_s=deadline_s, aggregator=aggregator)
         self.taxes: dict[str, Taxes] = {}
-        self.verdicts: dict[str, Verdict] = {}  # latest safety verdict per token (lower)
+        self.verdicts: dict[str, Verdict] = {}  # token (lower) -> token_verdict over its pools
+        self._pools: dict[str, dict[str, tuple[Verdict, int | None]]] = {}
         self.orders: dict[str, Order] = {}
         self.recovered = False
 
@@ -140,7 +141,7 @@ class ExecutionEngine:
                         rep = event.report
                         self.taxes[rep.token.lower()] = Taxes(rep.buy_tax_bps or 0,
                                                               rep.sell_tax_bps or 0)
-                        self.verdicts[rep.token.lower()] = rep.verdict
+                        self.note_report(rep)
                     elif isinstance(event, ProposalDecided):
                         if event.decision in EXECUTE_DECISIONS and event.proposal is not None:
                             tasks.create_task(self.execute(event.proposal))
@@ -148,6 +149,13 @@ class ExecutionEngine:
                         log.warning("execution.halted", queued=self.queued())
         finally:
             sub.close()
+
+    def note_report(self, report: RiskReport) -> None:
+        """Remember a pool's latest report; the token's verdict is the worst live pool's."""
+        token = report.token.lower()
+        pools = self._pools.setdefault(token, {})
+        pools[report.pair.lower()] = (report.verdict, report.liquidity_quote)
+        self.verdicts[token] = token_verdict(pools.values())
 
     def queued(self) -> list[str]:
         """Orders not yet signed: a halt cancels them at their next step."""

@@ -35,11 +35,6 @@ class NonceManager:
         self._free: set[int] = set()  # released below _next: handed out first (gap fill)
         self._held: set[int] = set()  # reserved, not yet broadcast
         self._sent: set[int] = set()  # broadcast, not yet known mined
-        self.reserved_total = 0
-
-    @property
-    def next_nonce(self) -> int | None:
-        return self._next
 
     async def sync(self, journal_nonces: Iterable[int] = ()) -> int:
         """Start (or restart) from the chain and the journal's in-flight nonces.
@@ -84,7 +79,6 @@ class NonceManager:
                 nonce = self._next
                 self._next += 1
             self._held.add(nonce)
-            self.reserved_total += 1
             return nonce
 
     def mark_sent(self, nonce: int) -> None:
@@ -104,11 +98,6 @@ class NonceManager:
         self._sent.discard(nonce)
         if self._next is not None and nonce < self._next:
             self._free.add(nonce)
-
-    async def resync(self) -> None:
-        """After 'nonce too low': re-read the chain so the next reservation is valid."""
-        async with self._lock:
-            await self._refresh_locked()
 
     def gaps(self) -> list[int]:
         """Released nonces below a broadcast one: each blocks later transactions until filled."""

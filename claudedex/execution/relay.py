@@ -16,7 +16,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils.crypto import keccak
 
-from claudedex.execution.jsonrpc import rpc_call
+from claudedex.rpc.jsonrpc import rpc_call
 
 
 def _hex(raw: bytes | str) -> str:

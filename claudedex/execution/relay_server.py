@@ -17,8 +17,8 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils.crypto import keccak
 
-from claudedex.errors import ChainError
-from claudedex.execution.jsonrpc import RpcError, rpc_call
+from claudedex.errors import ChainError, RpcError
+from claudedex.rpc.jsonrpc import rpc_call
 
 log = structlog.get_logger(__name__)
 
@@ -113,7 +113,8 @@ class RelayServer:
         if method == "eth_cancelPrivateTransaction":
             await self._up("anvil_dropTransaction", [params[0]["txHash"]])
             return True
-        raise RpcError(method, -32601, f"method {method} not supported by the devnet relay")
+        raise RpcError.answered(method, -32601,
+                                f"method {method} not supported by the devnet relay")
 
     async def _send_bundle(self, txs: list[str]) -> str:
         automine = bool(await self._up("anvil_getAutomine", []))

@@ -17,6 +17,7 @@ from web3 import AsyncWeb3
 from claudedex.domain import RiskReport
 from claudedex.errors import ChainError
 from claudedex.ml.features import Observation, Swap
+from claudedex.rpc.reader import request
 
 SWAP_TOPIC = "0x" + keccak(text="Swap(address,uint256,uint256,uint256,uint256,address)").hex()
 SYNC_TOPIC = "0x" + keccak(text="Sync(uint112,uint112)").hex()
@@ -29,15 +30,8 @@ BURN_ADDRESSES = ("0x0000000000000000000000000000000000000000",
 WARN_WORDS = ("can't sell", "cannot sell", "pulled", "rug", "careful", "watch out", "scam")
 
 
-async def _rpc(w3: AsyncWeb3[Any], method: str, params: list[Any]) -> Any:
-    resp = await w3.provider.make_request(method, params)
-    if "error" in resp:
-        raise ChainError(f"{method} failed: {resp['error']}")
-    return resp.get("result")
-
-
 async def _call(w3: AsyncWeb3[Any], to: str, data: str, block: int) -> bytes:
-    out = await _rpc(w3, "eth_call", [{"to": to, "data": data}, hex(block)])
+    out = await request(w3, "eth_call", [{"to": to, "data": data}, hex(block)])
     return bytes.fromhex(str(out)[2:]) if out else b""
 
 
@@ -51,7 +45,7 @@ async def _balance(w3: AsyncWeb3[Any], token: str, holder: str, block: int) -> i
 
 
 async def _logs(w3: AsyncWeb3[Any], address: str, topics: list[Any], lo: int, hi: int) -> Any:
-    return await _rpc(w3, "eth_getLogs", [{"address": address, "fromBlock": hex(lo),
+    return await request(w3, "eth_getLogs", [{"address": address, "fromBlock": hex(lo),
                                            "toBlock": hex(hi), "topics": topics}])
 
 
@@ -83,7 +77,7 @@ async def observe(
     """
     if cutoff < created_block:
         raise ValueError(f"cut-off {cutoff} is before the pair's creation block {created_block}")
-    head = int(await _rpc(w3, "eth_blockNumber", []), 16)
+    head = int(await request(w3, "eth_blockNumber", []), 16)
     if head < cutoff:
         raise ChainError(f"the chain is at block {head}, before the cut-off {cutoff}")
     token_is_0 = int(token, 16) < int(quote, 16)
@@ -91,7 +85,7 @@ async def observe(
     pool_logs, token_logs, block = await asyncio.gather(
         _logs(w3, pair, [[SWAP_TOPIC, SYNC_TOPIC]], created_block, cutoff),
         _logs(w3, token, [TRANSFER_TOPIC], created_block, cutoff),
-        _rpc(w3, "eth_getBlockByNumber", [hex(cutoff), False]),
+        request(w3, "eth_getBlockByNumber", [hex(cutoff), False]),
     )
     reserves, lp_total, supply_cut, supply_created = await asyncio.gather(
         _call(w3, pair, GET_RESERVES, cutoff), _call(w3, pair, TOTAL_SUPPLY, cutoff),

@@ -26,11 +26,6 @@ class SocialSource(Protocol):
     async def posts(self, token: str) -> Sequence[dict[str, Any]]: ...
 
 
-class FeedPost(Protocol):
-    token: str
-    text: str
-
-
 class PostFeedLike(Protocol):
     """``claudedex.discovery.social.PostFeed``: ``fetch(since) -> (posts, next_since)``."""
 

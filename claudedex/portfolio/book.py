@@ -25,22 +25,6 @@ class Position:
     last_mark: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class ClosedTrade:
-    """One sell fill's realized result, for win rate and profit factor."""
-
-    token: str
-    ts: float
-    amount_sold: int
-    proceeds_quote: int
-    cost_quote: int
-    gas_quote: int
-
-    @property
-    def pnl_quote(self) -> int:
-        return self.proceeds_quote - self.cost_quote - self.gas_quote
-
-
 class Book:
     """Cash and positions; fills are the only thing that change them."""
 
@@ -50,7 +34,6 @@ class Book:
         self.realized = 0
         self.gas_paid = 0
         self.fills = 0
-        self.closed: list[ClosedTrade] = []
 
     def apply_fill(
         self,
@@ -92,7 +75,6 @@ class Book:
             pos.cost_quote = 0
             pos.last_mark = 0
         self.cash += amount_out
-        self.closed.append(ClosedTrade(token, ts, sold, amount_out, cost_part, gas_cost_wei))
         return pos
 
     def open_positions(self) -> list[Position]:

@@ -55,11 +55,18 @@ class Portfolio:
         return pos
 
     def mark_position(self, pos: Position, view: MarketView) -> int:
-        """What selling the whole position now would return (our own impact included)."""
+        """What selling the whole position now would return (our own impact included).
+
+        With no pool reserves seen yet the position is carried at its last mark, or at cost
+        before its first: a price nobody has seen is not a price of zero (which would fire
+        the stop-loss and trip the drawdown breaker on every fresh fill).
+        """
         pair = pos.pair or view.token_pair.get(pos.token, "")
         pool = view.pools.get(pair)
-        if pos.amount <= 0 or pool is None or pool.reserve_token <= 0 or pool.reserve_quote <= 0:
-            return pos.last_mark if pos.amount > 0 else 0
+        if pos.amount <= 0:
+            return 0
+        if pool is None or pool.reserve_token <= 0 or pool.reserve_quote <= 0:
+            return pos.last_mark or pos.cost_quote
         mark = get_amount_out(
             pos.amount, pool.reserve_token, pool.reserve_quote, self.settings.fee_bps
         )

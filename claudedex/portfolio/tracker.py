@@ -16,6 +16,7 @@ from claudedex.clock import Clock
 from claudedex.config import Profile
 from claudedex.domain import Side, Signal
 from claudedex.events import (
+    AlertRaised,
     EarlyWarningRaised,
     EngineHaltChanged,
     EquityMarked,
@@ -29,7 +30,7 @@ from claudedex.events import (
 )
 from claudedex.market.ingest import TOPICS, ingest
 from claudedex.market.view import MarketView
-from claudedex.portfolio.core import Portfolio
+from claudedex.portfolio.core import EXIT_RETRY_S, Portfolio
 from claudedex.portfolio.exits import ExitRules
 from claudedex.risk.manager import RiskManager, settings_from_profile
 from claudedex.strategy.runner import starting_equity
@@ -62,6 +63,7 @@ class PortfolioTracker:
         self._topics = TOPICS + (OrderFilled.topic, EngineHaltChanged.topic,
                                  OrderUpdated.topic, ProposalDecided.topic)
         self._exits_in_flight: dict[str, tuple[str, str]] = {}  # proposal id -> token, why
+        self._alerted: dict[str, float] = {}  # token -> when the operator was last told
         self._sub = bus.subscribe("portfolio", self._topics)
 
     async def run(self) -> None:
@@ -82,14 +84,15 @@ class PortfolioTracker:
         now = self.clock.now()
         if isinstance(ev, OrderFilled):
             side = Side(ev.side)
+            token = ev.token.lower()  # one key per token: discovery and the view use lowercase
             pos = self.core.on_fill(
-                ev.token,
+                token,
                 side,
                 ev.amount_in,
                 ev.amount_out,
                 ev.gas_cost_wei,
                 now,
-                self.view.token_pair.get(ev.token, ""),
+                self.view.token_pair.get(token, ""),
             )
             await self._mark(only=pos.token, changed=(pos.token,))
             return
@@ -162,6 +165,14 @@ class PortfolioTracker:
         result = self.risk.assess(sig, self.view, self.clock)
         if result.proposal is None:
             log.warning("exit_not_proposed", token=sig.token, why=result.dropped)
+            self.core.exit_failed(sig.token, sig.reason)  # fire again at the next mark
+            now = self.clock.now()
+            if now - self._alerted.get(sig.token, -1e18) >= EXIT_RETRY_S:
+                self._alerted[sig.token] = now
+                symbol = self.view.symbols.get(sig.token, "") or sig.token
+                await self.bus.publish(AlertRaised(
+                    level="error", source="portfolio",
+                    message=f"EXIT NOT SENT for {symbol}: {sig.reason}; {result.dropped}"))
             return
         self._exits_in_flight[result.proposal.id] = (sig.token, sig.reason)
         await self.bus.publish(TradeProposed(proposal=result.proposal))

@@ -50,10 +50,6 @@ class Breaker:
             return self.tripped
         return ""
 
-    def reset(self) -> None:
-        """After an operator resumes, a fresh trip is possible."""
-        self.tripped = ""
-
     def rearm(self, equity: int) -> None:
         """The operator resumed after a halt: protect from here on.
 

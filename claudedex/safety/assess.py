@@ -18,6 +18,7 @@ from web3 import AsyncWeb3
 
 from claudedex.domain import Finding, RiskReport, Severity, Verdict
 from claudedex.errors import ChainError
+from claudedex.rpc.reader import ChainReader
 from claudedex.safety.bytecode import inspect_bytecode
 from claudedex.safety.controllers import find_controllers
 from claudedex.safety.deployer import DeployerHistory, deployer_findings
@@ -26,7 +27,6 @@ from claudedex.safety.liquidity import liquidity_findings, read_reserves
 from claudedex.safety.owner_probe import probe_owner_powers
 from claudedex.safety.prober import Market
 from claudedex.safety.roundtrip import PrefixCall, RoundTrip, round_trip
-from claudedex.safety.rpc import ChainReader
 from claudedex.safety.sellability import judge_round_trip
 from claudedex.safety.verdict import decide, sort_findings
 

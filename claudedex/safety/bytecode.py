@@ -12,7 +12,8 @@ import asyncio
 from dataclasses import dataclass
 
 from claudedex.domain import Finding, Severity
-from claudedex.safety.rpc import ChainReader, as_address
+from claudedex.rpc.reader import ChainReader
+from claudedex.rpc.words import as_address
 
 IMPL_SLOT = 0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC
 ADMIN_SLOT = 0xB53127684A568B3173AE13B9F8A6016E243E63B6E8EE1178D6A717850B5D6103

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from claudedex.errors import RpcError
+from claudedex.rpc.reader import ChainReader
+from claudedex.rpc.words import ZERO_ADDRESS, as_address
 from claudedex.safety.bytecode import BytecodeReport
-from claudedex.safety.rpc import ZERO_ADDRESS, ChainReader, RpcError, as_address
 
 OWNER_SELECTORS = {"owner()": bytes.fromhex("8da5cb5b"), "getOwner()": bytes.fromhex("893d20e8")}
 DEAD = "0x000000000000000000000000000000000000dead"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from claudedex.domain import Finding, Severity, Verdict
-from claudedex.safety.rpc import ChainReader
+from claudedex.rpc.reader import ChainReader
 
 
 class DeployerHistory:

@@ -10,8 +10,10 @@ import asyncio
 from collections import defaultdict
 
 from claudedex.domain import Finding, Severity
+from claudedex.errors import RpcError
+from claudedex.rpc.reader import ChainReader
+from claudedex.rpc.words import ZERO_ADDRESS, as_address
 from claudedex.safety.controllers import DEAD
-from claudedex.safety.rpc import ZERO_ADDRESS, ChainReader, RpcError, as_address
 
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 TOP = 10

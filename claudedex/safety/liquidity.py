@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from claudedex.amm import AmmError, price_impact_bps
 from claudedex.domain import Finding, Severity
+from claudedex.rpc.reader import ChainReader
+from claudedex.rpc.words import ZERO_ADDRESS, addr_word
 from claudedex.safety.controllers import DEAD
-from claudedex.safety.rpc import ZERO_ADDRESS, ChainReader, addr_word
 
 GET_RESERVES = bytes.fromhex("0902f1ac")
 TOKEN0 = bytes.fromhex("0dfe1681")

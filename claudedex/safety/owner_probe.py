@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from claudedex.domain import Finding, Severity
+from claudedex.rpc.reader import ChainReader
 from claudedex.safety.bytecode import BytecodeReport
 from claudedex.safety.controllers import Controllers
 from claudedex.safety.prober import RANDOM_CALLER, REVERT_CODE, REVERT_IMPL, Market
 from claudedex.safety.roundtrip import PrefixCall, RoundTrip, round_trip
-from claudedex.safety.rpc import ChainReader
 from claudedex.safety.sellability import EXTREME_TAX_BPS
 from claudedex.safety.signatures import KNOWN, STANDARD, describe, generic_variants, typed_variants
 

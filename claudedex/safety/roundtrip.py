@@ -15,6 +15,7 @@ from typing import Any
 from eth_abi.abi import decode, encode
 from eth_utils.crypto import keccak
 
+from claudedex.rpc.reader import ChainReader
 from claudedex.safety.prober import (
     FRESH_WALLET,
     PROBER,
@@ -26,7 +27,6 @@ from claudedex.safety.prober import (
     Market,
     prober_code,
 )
-from claudedex.safety.rpc import ChainReader
 
 NORMAL_GAS = 1_500_000  # a generous wallet gas limit for one swap
 UNLIMITED_GAS = 25_000_000

@@ -12,8 +12,8 @@ import itertools
 from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 
+from claudedex.rpc.words import addr_word, word
 from claudedex.safety.prober import PROBER, REVERT_IMPL
-from claudedex.safety.rpc import addr_word, word
 
 
 def selector(signature: str) -> str:

@@ -3,10 +3,14 @@
 Why a bus subscriber: components stay free of storage calls for facts they only announce
 (pairs, reports, scores, signals, proposals, decisions, fills, positions, halts); the order
 journal is the exception, written by execution *before* a transaction is sent. Decisions
-and halts also go to the hash-chained audit log.
+and halts also go to the hash-chained audit log, which the builder hands in (``audit``):
+storage sits below security (``claudedex.security.audit`` stores its chain through storage),
+so storage never imports it; see the import-linter contracts in pyproject.toml.
 """
 
 from __future__ import annotations
+
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,7 +30,6 @@ from claudedex.events import (
     TradeProposed,
 )
 from claudedex.halt import HaltState
-from claudedex.security.audit import AuditLog
 from claudedex.storage.database import Database
 from claudedex.storage.repo_market import MarketRepo
 from claudedex.storage.repo_trading import PROPOSAL_STATUSES, TradingRepo
@@ -41,15 +44,23 @@ TOPICS = (
 )
 
 
+class AuditSink(Protocol):
+    """Where decisions and halts are audited (``claudedex.security.audit.AuditLog``)."""
+
+    async def append(self, actor: str, action: str, detail: dict[str, Any]) -> object:
+        """Append one committed entry."""
+        ...
+
+
 class StorageRecorder:
     """Subscribe once, write each event; a failed write is logged and the next one tried."""
 
-    def __init__(self, bus: EventBus, database: Database) -> None:
+    def __init__(self, bus: EventBus, database: Database, audit: AuditSink) -> None:
         self._bus = bus
         self._market = MarketRepo(database)
         self._trading = TradingRepo(database)
         self._state = EngineStateRepo(database)
-        self._audit = AuditLog(database)
+        self._audit = audit
         self.written = 0
         self.failed = 0
 

@@ -112,7 +112,7 @@ class PatternAnalyzer:
             pat.rsi = 100.0 if loss == 0.0 else 100.0 - 100.0 / (1.0 + gain / loss)
         if highs:
             pat.breakout = close > max(highs)
-            pat.breakdown = close < min(highs)  # see _lows_min
+            pat.breakdown = close < min(highs)  # the lowest recent high: a cheap support proxy
         if vols:
             avg = sum(vols) / len(vols)
             pat.volume_ratio = volume / avg if avg > 0 else 0.0
@@ -121,8 +121,3 @@ class PatternAnalyzer:
         pat.close = close
         pat.folded = folded = folded + 1
         pat.ready = folded >= self.warmup
-
-    @staticmethod
-    def _lows_min(highs: deque[float], close: float) -> float:
-        """Breakdown is judged against the lowest recent high (a cheap support proxy)."""
-        return min(highs) if highs else close

@@ -24,6 +24,7 @@ from tests.integration.execution.test_cli_trade import trade, write_manifest
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 CONCURRENT = 24
+ROOT = str(Path(__file__).resolve().parents[3])
 
 
 def honeypot(chain) -> str:
@@ -82,7 +83,7 @@ def test_scam_refused_unjudged_judged_and_fill_becomes_position(chain) -> None:
         try:
             assert engine.kernel is not None
             book = engine.kernel.portfolio.core.book
-            position = book.positions[chain.plain]
+            position = book.positions[chain.plain.lower()]
             assert position.amount == int(bought["amount_out"])
             exits = engine.kernel.portfolio.core.rules
             assert exits.stop_loss_pct > 0  # the profile's stop-loss watches it
@@ -100,7 +101,7 @@ def _spawn_buys(chain, n: int) -> list[tuple[int, dict | None, str]]:
             sys.executable, "-m", "cli.main", "trade", "buy", "--token", chain.plain,
             "--amount", "0.001", "--override", "risky", "--json",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=dict(os.environ), cwd=str(Path(__file__).resolve().parents[3]))
+            env=dict(os.environ), cwd=ROOT)
         out, err = await proc.communicate()
         lines = out.decode().strip().splitlines()
         result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else None
@@ -116,7 +117,7 @@ def _check_invariants(chain, account, runs) -> None:
     from claudedex.execution.states import ALLOWED, OrderState
 
     filled = [r for code, r, _ in runs if code == 0 and r and r["state"] == "filled"]
-    for code, r, err in runs:
+    for code, _result, err in runs:
         assert code in (0, 1), err  # never a traceback or a lock it could not get
     hashes = [r["tx_hash"] for r in filled]
     assert len(set(hashes)) == len(hashes) == len(filled)
@@ -176,4 +177,4 @@ def test_concurrent_cli_buys_with_an_engine_running(chain) -> None:
 
     runs = asyncio.run(scenario())
     _check_invariants(chain, account, runs)
-    assert all(code == 0 for code, _, _ in runs), [e for c, _, e in runs if c][:1]
+    assert all(code == 0 for code, _, _ in runs), [(r, e) for c, r, e in runs if c][:2]

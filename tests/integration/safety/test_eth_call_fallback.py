@@ -10,9 +10,9 @@ from web3 import AsyncWeb3
 
 from claudedex.devnet.testing import start_devnet_chain
 from claudedex.devnet.zoo import deploy_family, launch
+from claudedex.rpc.reader import ChainReader
 from claudedex.safety.prober import Market
 from claudedex.safety.roundtrip import call_round_trip, simulate_round_trip
-from claudedex.safety.rpc import ChainReader
 from claudedex.safety.sellability import judge_round_trip
 
 pytestmark = pytest.mark.anvil

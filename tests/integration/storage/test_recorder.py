@@ -29,7 +29,7 @@ PAIR = "0x" + "cd" * 20
 
 async def test_recorder_persists_the_event_stream(db: Database) -> None:
     bus = EventBus()
-    recorder = StorageRecorder(bus, db)
+    recorder = StorageRecorder(bus, db, AuditLog(db))
     task = asyncio.create_task(recorder.run())
     await asyncio.sleep(0)  # let it subscribe
     proposal = TradeProposal(id="p-1", token=TOKEN, pair=PAIR, venue="v2", side=Side.BUY,

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from claudedex.builder import BUNDLED_MODELS, model_registry
 from claudedex.config import load_profile
-from claudedex.engine import Engine
 from claudedex.ml.registry import latest, load
-from claudedex.wiring import BUNDLED_MODELS, _model_registry
 
 
 def test_bundled_model_verifies_and_loads() -> None:
@@ -19,7 +18,6 @@ def test_bundled_model_verifies_and_loads() -> None:
 
 
 def test_only_the_devnet_falls_back_to_the_bundled_model(tmp_path: Path) -> None:
-    devnet = Engine(load_profile("devnet"), data_dir=tmp_path / "d", wire=False)
-    assert _model_registry(devnet) == BUNDLED_MODELS
-    paper = Engine(load_profile("paper-ethereum"), data_dir=tmp_path / "p", wire=False)
-    assert _model_registry(paper) == tmp_path / "p" / "models"
+    assert model_registry(load_profile("devnet"), tmp_path / "d") == BUNDLED_MODELS
+    paper = load_profile("paper-ethereum")
+    assert model_registry(paper, tmp_path / "p") == tmp_path / "p" / "models"

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from web3._utils.async_caching import async_lock as web3_async_lock
 
-from claudedex.rpc import _cancel_safe_lock, install_web3_lock_fix
+from claudedex.rpc.connect import _cancel_safe_lock, install_web3_lock_fix
 
 
 async def cancel_a_waiter(helper: object, pool: ThreadPoolExecutor,

@@ -13,18 +13,9 @@ from typing import Any
 
 import aiohttp
 
-from claudedex.errors import ChainError
+from claudedex.errors import ChainError, RpcError
 
 _ids = itertools.count(1)
-
-
-class RpcError(ChainError):
-    """The peer answered with a JSON-RPC error object."""
-
-    def __init__(self, method: str, code: int, message: str) -> None:
-        super().__init__(f"{method}: {message} (code {code})")
-        self.code = code
-        self.rpc_message = message
 
 
 async def rpc_call(
@@ -50,5 +41,6 @@ async def rpc_call(
         raise ChainError(f"{method} to {url}: not a JSON-RPC response")
     if payload.get("error"):
         err = payload["error"]
-        raise RpcError(method, int(err.get("code", -32000)), str(err.get("message", err)))
+        raise RpcError.answered(method, int(err.get("code", -32000)),
+                                str(err.get("message", err)))
     return payload.get("result")

@@ -1,8 +1,9 @@
-"""Raw JSON-RPC access for the safety checks: eth_call, eth_simulateV1, storage, code.
+"""Raw JSON-RPC reads: eth_call, eth_simulateV1, storage, code, blocks, logs.
 
-Why raw requests (``provider.make_request``) instead of web3's typed methods: the checks send
-state overrides and multi-block simulations, read reverts as data (a revert is a finding, not
-an error) and must stay fast; web3's formatters and exceptions get in the way of all three.
+Why raw requests (``provider.make_request``) instead of web3's typed methods: the safety
+checks send state overrides and multi-block simulations, read reverts as data (a revert is
+a finding, not an error) and must stay fast; web3's formatters and exceptions get in the way
+of all three. Discovery and ML observation read through the same client.
 """
 
 from __future__ import annotations
@@ -14,36 +15,15 @@ import aiohttp
 from web3 import AsyncWeb3
 from web3.types import RPCEndpoint
 
-from claudedex.errors import ChainError
-
-ZERO_ADDRESS = "0x" + "00" * 20
+from claudedex.errors import ChainError, RpcError
 
 
-class RpcError(ChainError):
-    """The node answered with a JSON-RPC error (not a revert inside a simulation)."""
-
-    def __init__(self, method: str, error: Any) -> None:
-        super().__init__(f"{method} failed: {error}")
-        self.error = error
-
-
-def hex_int(value: int) -> str:
-    return hex(value)
-
-
-def word(value: int) -> bytes:
-    """One ABI word (uint256, two's complement never needed here)."""
-    return value.to_bytes(32, "big")
-
-
-def addr_word(address: str) -> bytes:
-    return bytes(12) + bytes.fromhex(address[2:])
-
-
-def as_address(value: bytes | int) -> str:
-    """The address in the low 20 bytes of a word, lower-case hex."""
-    raw = value.to_bytes(32, "big") if isinstance(value, int) else value[-20:].rjust(20, b"\0")
-    return "0x" + raw[-20:].hex()
+async def request(w3: AsyncWeb3[Any], method: str, params: list[Any]) -> Any:
+    """One raw request; returns ``result``, raises :class:`RpcError` on an error answer."""
+    resp = await w3.provider.make_request(RPCEndpoint(method), params)
+    if "error" in resp:
+        raise RpcError(method, resp["error"])
+    return resp.get("result")
 
 
 class ChainReader:
@@ -55,14 +35,12 @@ class ChainReader:
         self._simulate_ok: bool | None = None
 
     async def request(self, method: str, params: list[Any]) -> Any:
+        """:func:`request` through the concurrency gate; an unreachable node is a ChainError."""
         async with self._gate:
             try:
-                resp = await self.w3.provider.make_request(RPCEndpoint(method), params)
+                return await request(self.w3, method, params)
             except (OSError, TimeoutError, aiohttp.ClientError) as exc:
                 raise ChainError(f"{method}: node unreachable: {exc}") from exc
-        if "error" in resp:
-            raise RpcError(method, resp["error"])
-        return resp.get("result")
 
     async def call(
         self,

@@ -1,4 +1,4 @@
-"""One way to open an async JSON-RPC connection, with web3.py's cancellation bug fixed.
+"""One way to open an ``AsyncWeb3`` connection, with web3.py's cancellation bug fixed.
 
 Why: web3.py's ``AsyncHTTPProvider`` takes a process-wide ``threading.Lock`` on every
 request by acquiring it in a thread pool (``web3._utils.async_caching.async_lock``). When a
