@@ -3,8 +3,10 @@
 - latency: approved proposal -> signed -> broadcast (ms, p50/p99), through ExecutionEngine
   with a SQLite order journal and the guarded devnet signer;
 - throughput: signed transactions per second through the nonce manager (reserve + guarded
-  sign with coincurve), no RPC per transaction.
-Usage: .venv/bin/python benchmarks/execution.py [--orders 30] [--sign 2000]
+  sign with coincurve), no RPC per transaction;
+- CLI: ``claudedex trade buy`` from process start to ``filled`` (ms, p50/p99), run one after
+  another with no engine running (each builds the kernel: lock, journal, judge, sign).
+Usage: .venv/bin/python benchmarks/execution.py [--orders 30] [--sign 2000] [--cli 10]
 """
 
 from __future__ import annotations
@@ -40,7 +42,38 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def bench(orders: int, signs: int) -> dict[str, object]:
+def cli_buys(anvil: object, dep: object, token: str, runs: int) -> list[float]:
+    """Wall time of ``claudedex trade buy`` processes, start to exit (all must fill)."""
+    import os
+    import subprocess
+    import sys
+
+    from claudedex.devnet.manifest import DevnetManifest
+
+    home = Path(tempfile.mkdtemp(prefix="claudedex-bench-"))
+    account = anvil.accounts[3]  # type: ignore[attr-defined]
+    DevnetManifest(
+        rpc_url=anvil.rpc_url, ws_url="", chain_id=31337, weth=dep.weth,  # type: ignore[attr-defined]
+        venues={n: {"factory": v.factory, "router": v.router}
+                for n, v in dep.venues.items()},  # type: ignore[attr-defined]
+        accounts=[{"address": account.address, "private_key": account.private_key}],
+        labels="", pid=os.getpid()).write(home / "devnet")
+    env = dict(os.environ, CLAUDEDEX_HOME=str(home))
+    root = Path(__file__).resolve().parent.parent
+    times: list[float] = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "cli.main", "trade", "buy", "--token", token, "--amount",
+             "0.001", "--override", "risky", "--json"], env=env, cwd=root,
+            capture_output=True, text=True, check=False)
+        times.append((time.perf_counter() - t0) * 1000)
+        if done.returncode != 0 or '"filled"' not in done.stdout:
+            raise SystemExit(f"cli buy failed: {done.stdout[-500:]} {done.stderr[-500:]}")
+    return times
+
+
+async def bench(orders: int, signs: int, cli_runs: int) -> dict[str, object]:
     anvil, w3, dep = start_devnet_chain(accounts=4)
     try:
         owner = Account.from_key(anvil.accounts[1].private_key)
@@ -104,6 +137,7 @@ async def bench(orders: int, signs: int) -> dict[str, object]:
             await journal.close()
             await db.close()
             await aw3.provider.disconnect()
+        cli = await asyncio.to_thread(cli_buys, anvil, dep, token.address, cli_runs)
         return {
             "benchmark": "execution", "orders": orders,
             "approved_to_signed_ms": {"p50": round(statistics.median(to_signed), 2),
@@ -111,6 +145,8 @@ async def bench(orders: int, signs: int) -> dict[str, object]:
             "approved_to_broadcast_ms": {"p50": round(statistics.median(to_broadcast), 2),
                                          "p99": round(pct(to_broadcast, 0.99), 2)},
             "signed_tx_per_s": round(signs / sign_s, 1), "signatures": signs,
+            "cli_buy_start_to_filled_ms": {"p50": round(statistics.median(cli), 1),
+                                           "p99": round(pct(cli, 0.99), 1), "runs": cli_runs},
         }
     finally:
         anvil.stop()
@@ -120,8 +156,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=30)
     parser.add_argument("--sign", type=int, default=2000)
+    parser.add_argument("--cli", type=int, default=10, help="CLI buys to time")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(bench(args.orders, args.sign))))
+    print(json.dumps(asyncio.run(bench(args.orders, args.sign, args.cli))))
 
 
 if __name__ == "__main__":

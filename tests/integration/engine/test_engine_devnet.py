@@ -36,7 +36,8 @@ async def test_launch_judged_approved_filled_then_halted(tmp_path: Path) -> None
     events = engine.events([RiskAssessed.topic, OrderFilled.topic, OrderUpdated.topic],
                            name="test")
     await engine.start()
-    devnet_pid = engine.services["devnet"].pid
+    assert engine.kernel is not None and engine.kernel.devnet is not None
+    devnet_pid = engine.kernel.devnet.pid
     try:
         async with asyncio.timeout(150):
             while True:

@@ -13,19 +13,9 @@ import time
 import pytest
 from typer.testing import CliRunner
 
+from tests.integration.execution.test_cli_trade import write_manifest
+
 pytestmark = pytest.mark.anvil
-
-
-def write_manifest(chain, account) -> None:
-    from claudedex.devnet.manifest import DevnetManifest
-    from claudedex.paths import data_dir
-
-    DevnetManifest(
-        rpc_url=chain.rpc_url, ws_url="", chain_id=31337, weth=chain.deployment.weth,
-        venues={n: {"factory": v.factory, "router": v.router}
-                for n, v in chain.deployment.venues.items()},
-        accounts=[{"address": account.address, "private_key": account.key.hex()}], labels="",
-    ).write(data_dir("devnet"))
 
 
 def test_cli_trade_respects_and_records_the_persisted_daily_cap(chain) -> None:
@@ -37,12 +27,14 @@ def test_cli_trade_respects_and_records_the_persisted_daily_cap(chain) -> None:
     write_manifest(chain, account)
     window = data_dir("devnet") / "spend.json"
     runner = CliRunner()
-    res = runner.invoke(app, ["trade", "buy", "--token", chain.plain, "--amount", "0.01"])
+    res = runner.invoke(app, ["trade", "buy", "--token", chain.plain, "--amount", "0.01",
+                                       "--override", "risky"])
     assert res.exit_code == 0, res.output
     assert [v for _, v in JsonSpendStore(window).load()] == [10**16]  # the console sees it
 
     # the console already spent all but 0.005 of today's 5 ETH cap
     window.write_text(json.dumps([[time.time(), str(5 * 10**18 - 5 * 10**15)]]))
-    res = runner.invoke(app, ["trade", "buy", "--token", chain.plain, "--amount", "0.01"])
+    res = runner.invoke(app, ["trade", "buy", "--token", chain.plain, "--amount", "0.01",
+                                       "--override", "risky"])
     assert "daily cap" in res.output
     assert chain.w3.eth.get_transaction_count(account.address) == 1

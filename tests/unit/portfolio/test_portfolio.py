@@ -61,16 +61,16 @@ async def test_tracker_marks_with_impact_and_exits_on_warning() -> None:
     tracker = PortfolioTracker(bus, profile(), clock, halt=halt)
     out = bus.subscribe("test", [PositionChanged.topic, TradeProposed.topic])
     task = asyncio.create_task(tracker.run())
-    await bus.publish(PairDiscovered(pair=PairInfo(1, "v", "P", "T", "W", 1)))
+    await bus.publish(PairDiscovered(pair=PairInfo(1, "v", "0xp", "0xt", "0xw", 1)))
     await bus.publish(
         PriceTicked(
-            pair="P", reserve_token=1000 * E18, reserve_quote=10 * E18, block_number=1, ts=5.0
+            pair="0xp", reserve_token=1000 * E18, reserve_quote=10 * E18, block_number=1, ts=5.0
         )
     )
     await bus.publish(
         OrderFilled(
             order_id="o",
-            token="T",
+            token="0xT",  # checksummed by a face: the portfolio keys it lowercase
             side="buy",
             amount_in=E18 // 10,
             amount_out=9 * E18,
@@ -79,7 +79,7 @@ async def test_tracker_marks_with_impact_and_exits_on_warning() -> None:
             block_number=2,
         )
     )
-    await bus.publish(EarlyWarningRaised(token="T", kind="remove_liquidity", detail=""))
+    await bus.publish(EarlyWarningRaised(token="0xt", kind="remove_liquidity", detail=""))
     for _ in range(20):
         await asyncio.sleep(0)
     task.cancel()

@@ -63,3 +63,22 @@ async def test_a_fill_releases_its_commitment() -> None:
                                 amount_in=p.amount_in, amount_out=1, gas_cost_wei=0,
                                 tx_hash="0x", block_number=2))
     assert r.view.portfolio.committed == {}
+
+
+async def test_a_proposal_from_another_source_counts_in_flight_too() -> None:
+    from claudedex.events import TradeProposed
+
+    r = runner()
+    manual = r.decider.risk.assess(buy(0), r.view, r.decider.clock)
+    assert manual.proposal is not None
+    r._track_flight(TradeProposed(proposal=manual.proposal))  # e.g. `claudedex trade`
+    r._track_flight(TradeProposed(proposal=manual.proposal))  # counted once
+    assert r.view.portfolio.committed == {"T0": manual.proposal.amount_in}
+
+
+def test_the_live_strategy_never_proposes_an_unjudged_buy() -> None:
+    r = runner()
+    r.view.register_pair("P9", "T9")  # ticking after a restart, not judged again yet
+    r.view.update_reserves("P9", 1_000_000 * E18, 100 * E18, 1, r.decider.clock.now())
+    assessed = r.decider.risk.assess(buy(9), r.view, r.decider.clock)
+    assert assessed.proposal is None and "token_safety" in assessed.dropped
