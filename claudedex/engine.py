@@ -27,6 +27,7 @@ from claudedex.domain import TradeProposal
 from claudedex.errors import ClaudeDexError, UserInputError
 from claudedex.events import AlertRaised, BlockSeen, EngineHaltChanged
 from claudedex.halt import HaltState, HaltSwitch
+from claudedex.heap import freeze_startup_heap
 from claudedex.kernel import BuildOptions, Kernel, KernelBase, Resources
 from claudedex.paths import data_dir as default_data_dir
 from claudedex.supervisor import Supervisor
@@ -117,6 +118,8 @@ class Engine:
             except BaseException:
                 await self.stop()  # close what was opened (the devnet it started, the db)
                 raise
+        if self._wire:
+            freeze_startup_heap()  # no 100 ms collector pause in the middle of an order
         self._runner = asyncio.create_task(self.supervisor.run(), name="engine-supervisor")
         await self.supervisor.wait_running()  # subscribers attach before the first publish
         for hook in self._resources.after_start:

@@ -14,7 +14,7 @@ signer itself, which is the check that cannot be skipped.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 import structlog
@@ -63,6 +63,8 @@ class Journal(Protocol):
     async def record(self, order_id: str, state: str, data: dict[str, Any]) -> None: ...
 
     async def history(self, order_id: str) -> Sequence[Any]: ...
+
+    async def seen(self, order_id: str) -> bool: ...
 
     async def open_orders(self) -> Sequence[Any]: ...
 
@@ -121,6 +123,30 @@ class ExecutionEngine:
         await self.bus.publish(OrderUpdated(order_id=order.id, state=str(state),
                                             tx_hash=tx_hash, detail=detail))
 
+    async def _record_approved(self, order: Order, proposal: TradeProposal) -> None:
+        """Intent, risk- and operator-approved: three journal entries in one durable commit.
+
+        Nothing acts on them but the next step, so they need not wait for each other's
+        fsync; they are queued in order and awaited together (the journal group-commits).
+        """
+        steps = ((S.INTENT, ""), (S.RISK_APPROVED, f"verdict {proposal.verdict}"),
+                 (S.OPERATOR_APPROVED, proposal.strategy or "operator"))
+        writes = []
+        for state, detail in steps:
+            if state is not S.INTENT:
+                check_transition(order.state, state)
+            order.state, order.detail = state, detail
+            writes.append(self.journal.record(order.id, str(state), order.snapshot()))
+        try:
+            await asyncio.gather(*writes)
+        except BaseException:
+            order.state, order.detail = S.INTENT, ""
+            raise
+        for state, detail in steps:
+            log.info("order.state", order=order.id, state=str(state), detail=detail)
+            await self.bus.publish(OrderUpdated(order_id=order.id, state=str(state),
+                                                detail=detail))
+
     async def _record_intent(self, order: Order) -> None:
         await self.journal.record(order.id, str(S.INTENT), order.snapshot())
         await self.bus.publish(OrderUpdated(order_id=order.id, state=str(S.INTENT)))
@@ -169,29 +195,35 @@ class ExecutionEngine:
             log.warning("execution.duplicate_decision", order=order.id)
             return self.orders[order.id]
         self.orders[order.id] = order  # claimed before the await: a twin sees it at once
+        # The route is read from the chain (no side effect) while the journal is consulted
+        # and written: planning overlaps the duplicate check and the approval entries.
+        plan = asyncio.ensure_future(self.planner.plan(
+            order, taxes or self.taxes.get(order.token.lower(), Taxes())))
         try:
-            seen = await self.journal.history(order.id)
-        except BaseException:
-            self.orders.pop(order.id, None)
-            raise
-        if seen:
-            self.orders.pop(order.id, None)
-            log.warning("execution.duplicate_decision", order=order.id)
-            return order
-        try:
-            await self._record_intent(order)
-            await self._record(order, S.RISK_APPROVED, f"verdict {proposal.verdict}")
-            await self._record(order, S.OPERATOR_APPROVED, proposal.strategy or "operator")
-            await self._execute(order, taxes or self.taxes.get(order.token.lower(), Taxes()),
-                                proposal.verdict)
-        except EngineHalted as exc:
-            await self._abandon(order, S.CANCELLED, str(exc))
-        except ORDER_ERRORS as exc:
-            await self._abandon(order, S.FAILED, f"{type(exc).__name__}: {exc}"[:500])
-        finally:
-            if order.state in (S.FILLED, S.FAILED, S.CANCELLED, S.SIMULATED):
+            try:
+                seen = await self.journal.seen(order.id)
+            except BaseException:
                 self.orders.pop(order.id, None)
-        return order
+                raise
+            if seen:
+                self.orders.pop(order.id, None)
+                log.warning("execution.duplicate_decision", order=order.id)
+                return order
+            try:
+                await self._record_approved(order, proposal)
+                await self._execute(order, plan, proposal.verdict)
+            except EngineHalted as exc:
+                await self._abandon(order, S.CANCELLED, str(exc))
+            except ORDER_ERRORS as exc:
+                await self._abandon(order, S.FAILED, f"{type(exc).__name__}: {exc}"[:500])
+            finally:
+                if order.state in (S.FILLED, S.FAILED, S.CANCELLED, S.SIMULATED):
+                    self.orders.pop(order.id, None)
+            return order
+        finally:
+            if not plan.done():
+                plan.cancel()
+            await asyncio.gather(plan, return_exceptions=True)  # never an unretrieved error
 
     async def _abandon(self, order: Order, state: S, detail: str) -> None:
         if order.state in ON_CHAIN_POSSIBLE:
@@ -212,18 +244,25 @@ class ExecutionEngine:
         if latest is Verdict.SCAM or (latest is Verdict.RISKY and accepted is not Verdict.RISKY):
             raise VerdictChanged(f"token re-assessed as {latest} after the {accepted} approval")
 
-    async def _execute(self, order: Order, taxes: Taxes, accepted: Verdict) -> None:
+    async def _execute(self, order: Order, plan: Awaitable[Any], accepted: Verdict) -> None:
         if self.is_halted():
             raise EngineHalted("engine halted before signing")
         self._check_verdict(order, accepted)
-        await self.planner.plan(order, taxes)
-        await self._record(order, S.JOURNALED,
-                           f"{order.venue}: min out {order.amount_out_min}, "
-                           f"deadline {order.deadline}")
-        if self.dry_run:
+        await plan  # the route, min-out and deadline, read from fresh reserves
+        ctx = self._context(order, accepted)
+        prepared = None if self.dry_run else asyncio.ensure_future(self.venue.prepare(order, ctx))
+        try:
+            await self._record(order, S.JOURNALED,
+                               f"{order.venue}: min out {order.amount_out_min}, "
+                               f"deadline {order.deadline}")
+        except BaseException:
+            if prepared is not None:
+                prepared.cancel()
+            raise
+        if prepared is None:
             await self._record(order, S.SIMULATED, f"dry run: expected {order.expected_out}")
             return
-        await self._filled(order, await self.venue.fill(order, self._context(order, accepted)))
+        await self._filled(order, await self.venue.fill(order, ctx, await prepared))
 
     def _context(self, order: Order, accepted: Verdict) -> VenueContext:
         def precheck() -> None:

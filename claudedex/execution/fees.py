@@ -8,6 +8,7 @@ least 10% (geth's and anvil's rule); we bump by 12.5% and round up.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -84,10 +85,12 @@ def bump(fees: Fees, caps: FeeCaps, bump_bps: int = DEFAULT_BUMP_BPS) -> Fees:
 
 async def estimate_fees(w3: Any, caps: FeeCaps) -> Fees:
     """Fees from the latest block's base fee and the node's suggested tip (AsyncWeb3)."""
-    block = await w3.eth.get_block("latest")
+    async def suggested_tip() -> int:
+        try:
+            return int(await w3.eth.max_priority_fee)
+        except (ValueError, KeyError):  # nodes without eth_maxPriorityFeePerGas
+            return GWEI
+
+    block, tip = await asyncio.gather(w3.eth.get_block("latest"), suggested_tip())
     base_fee = int(block.get("baseFeePerGas", 0) or 0)
-    try:
-        tip = int(await w3.eth.max_priority_fee)
-    except (ValueError, KeyError):  # nodes without eth_maxPriorityFeePerGas
-        tip = GWEI
     return fees_for(base_fee, tip, caps)

@@ -8,6 +8,7 @@ misbehaving aggregator can never loosen our slippage protection.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,14 +58,15 @@ class Planner:
         buy = order.side is Side.BUY
         token = to_checksum_address(order.token)
         token_in, token_out = (self.weth, token) if buy else (token, self.weth)
-        best = await best_v2_quote(
-            self.w3, self.venues, token_in, token_out, order.amount_in,
-            in_tax_bps=0 if buy else taxes.sell_bps, out_tax_bps=taxes.buy_bps if buy else 0)
+        best, deadline = await asyncio.gather(  # one round trip: quotes and the chain clock
+            best_v2_quote(self.w3, self.venues, token_in, token_out, order.amount_in,
+                          in_tax_bps=0 if buy else taxes.sell_bps,
+                          out_tax_bps=taxes.buy_bps if buy else 0),
+            chain_deadline(self.w3, self.deadline_s))
         if best is None:
             raise NoRoute(f"no venue has liquidity for {token_in} -> {token_out}")
         fot = bool(taxes.buy_bps or taxes.sell_bps)
         minimum = amount_out_min(best.expected_out, order.slippage_bps, self.max_slippage_bps)
-        deadline = await chain_deadline(self.w3, self.deadline_s)
         path = [token_in, token_out]
         if buy:
             data = calls.swap_exact_eth_for_tokens(minimum, path, self.account, deadline,

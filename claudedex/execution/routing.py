@@ -49,21 +49,38 @@ async def eth_call(w3: Any, to: str, data: bytes) -> bytes:
     return bytes(result)
 
 
+# Pairs are CREATE2 contracts that never move or change tokens: once a factory returned a
+# pair, and once a pair returned its token0, the answer is kept (no RPC on the hot path).
+_PAIRS: dict[tuple[str, str, str], str] = {}
+_TOKEN0: dict[str, str] = {}
+
+
 async def pair_reserves(w3: Any, pair: str, token_in: str) -> tuple[int, int]:
     """(reserve of token_in, reserve of the other token) of a V2 pair."""
-    token0_raw, reserves_raw = await asyncio.gather(
-        eth_call(w3, pair, calls.TOKEN0), eth_call(w3, pair, calls.GET_RESERVES)
-    )
+    token0 = _TOKEN0.get(pair.lower())
+    if token0 is None:
+        token0_raw, reserves_raw = await asyncio.gather(
+            eth_call(w3, pair, calls.TOKEN0), eth_call(w3, pair, calls.GET_RESERVES))
+        token0 = _TOKEN0.setdefault(pair.lower(), calls.decode_address(token0_raw))
+    else:
+        reserves_raw = await eth_call(w3, pair, calls.GET_RESERVES)
     r0, r1 = calls.decode_reserves(reserves_raw)
-    token0 = calls.decode_address(token0_raw)
     return (r0, r1) if token0.lower() == token_in.lower() else (r1, r0)
 
 
 async def find_pair(w3: Any, venue: VenueRef, token_a: str, token_b: str) -> str | None:
+    """The venue's pair for two tokens, or None (a found pair is remembered; none is not)."""
+    a, b = sorted((token_a.lower(), token_b.lower()))
+    key = (venue.factory.lower(), a, b)
+    known = _PAIRS.get(key)
+    if known is not None:
+        return known
     raw = await eth_call(w3, venue.factory, calls.get_pair(
         to_checksum_address(token_a), to_checksum_address(token_b)))
     pair = calls.decode_address(raw)
-    return None if pair == ZERO else pair
+    if pair == ZERO:
+        return None
+    return _PAIRS.setdefault(key, pair)
 
 
 async def v2_quote(

@@ -107,10 +107,15 @@ class TxFlow:
 
     async def submit(self, order: Order, gas: int) -> Outcome:
         """Reserve a nonce, sign, journal ``signed`` (raw kept), broadcast, watch."""
-        nonce = await self.nonces.reserve()
+        fees_task = asyncio.ensure_future(estimate_fees(self.w3, self.caps))  # meanwhile
+        try:
+            nonce = await self.nonces.reserve()
+        except BaseException:
+            fees_task.cancel()
+            raise
         attempt: TxAttempt | None = None
         try:
-            fees = await estimate_fees(self.w3, self.caps)
+            fees = await fees_task
             attempt = await self._sign(order, gas, nonce, fees)
             order.attempts.append(attempt)
             await self.record(order, S.SIGNED, f"nonce {nonce}, {attempt.tx_hash}")

@@ -68,12 +68,19 @@ class VenueContext:
 
 
 class Venue(Protocol):
-    """Takes a ``journaled`` order to a fill, or journals why not and returns None."""
+    """Takes a ``journaled`` order to a fill, or journals why not and returns None.
+
+    ``prepare`` runs while execution journals the planned order (nothing irreversible may
+    happen in it); its result is handed to ``fill``.
+    """
 
     name: str
     signs: bool  # True when the venue signs and broadcasts (recovery must watch its orders)
 
-    async def fill(self, order: Order, ctx: VenueContext) -> Fill | None: ...
+    async def prepare(self, order: Order, ctx: VenueContext) -> Any: ...
+
+    async def fill(self, order: Order, ctx: VenueContext, prepared: Any = None) -> Fill | None:
+        ...
 
 
 class ChainVenue:
@@ -82,10 +89,14 @@ class ChainVenue:
     name = "chain"
     signs = True
 
-    async def fill(self, order: Order, ctx: VenueContext) -> Fill | None:
+    async def prepare(self, order: Order, ctx: VenueContext) -> int | None:
+        """A buy's gas limit (a sell is estimated after its allowance is in place)."""
+        return await estimate_gas(ctx, order) if order.side is Side.BUY else None
+
+    async def fill(self, order: Order, ctx: VenueContext, prepared: Any = None) -> Fill | None:
         if order.side is Side.SELL:
             await self._ensure_allowance(order, ctx)
-        gas = await estimate_gas(ctx, order)
+        gas = prepared if isinstance(prepared, int) else await estimate_gas(ctx, order)
         ctx.precheck()
         assert ctx.flow is not None, "ChainVenue needs the engine's TxFlow"
         return await settle(order, ctx, await ctx.flow.submit(order, gas))
@@ -192,7 +203,10 @@ class PaperVenue:
             self._slots[key] = found
         return self._slots[key]
 
-    async def fill(self, order: Order, ctx: VenueContext) -> Fill | None:
+    async def prepare(self, order: Order, ctx: VenueContext) -> None:
+        return None
+
+    async def fill(self, order: Order, ctx: VenueContext, prepared: Any = None) -> Fill | None:
         ctx.precheck()
         account = ctx.account
         swap = {"from": account, "to": order.to, "data": order.data, "value": hex(order.value),

@@ -179,6 +179,12 @@ class OrderJournal:
             await conn.execute(self._orders_upsert, orders)
             await conn.execute(insert(OrderEventRow), events)
 
+    async def seen(self, order_id: str) -> bool:
+        """Whether any transition of ``order_id`` is journaled (one indexed row, no ORM)."""
+        stmt = select(OrderEventRow.id).where(OrderEventRow.order_id == order_id).limit(1)
+        async with self._db.engine.connect() as conn:
+            return (await conn.execute(stmt)).first() is not None
+
     async def history(self, order_id: str) -> list[JournalEntry]:
         """Every transition of one order, oldest first."""
         stmt = (

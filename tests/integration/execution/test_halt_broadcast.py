@@ -37,6 +37,9 @@ class Hooked:
     async def history(self, order_id: str) -> Sequence[Any]:
         return list(await self.inner.history(order_id))
 
+    async def seen(self, order_id: str) -> bool:
+        return bool(await self.inner.seen(order_id))
+
     async def open_orders(self) -> Sequence[Any]:
         return list(await self.inner.open_orders())
 
