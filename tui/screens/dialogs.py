@@ -20,7 +20,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+r", "resume after a halt (type RESUME to confirm)"),
     ("a", "approve the selected proposal"),
     ("r", "reject the selected proposal"),
-    ("o", "override: size, slippage, or accept a risky verdict (type RISKY); never scam"),
+    ("o", "override: size, slippage, or accept risky/unknown (type RISKY); never scam"),
     ("d / enter", "details of the selected pair: findings, evidence, price and volume"),
     ("/", "filter the pair feed (words, or safe / risky / scam / unknown / pending)"),
     ("tab", "move between panes"),

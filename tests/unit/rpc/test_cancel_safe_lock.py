@@ -7,52 +7,52 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from web3._utils.async_caching import async_lock as web3_async_lock
-
 from claudedex.rpc.connect import _cancel_safe_lock, install_web3_lock_fix
 
 
-async def cancel_a_waiter(helper: object, pool: ThreadPoolExecutor,
-                          lock: threading.Lock) -> bool:
-    """Holder takes the lock; a waiter is cancelled; can a third party get it after?"""
-    holding = asyncio.Event()
-    release = asyncio.Event()
+class WatchedLock:
+    """A lock that says when a thread has started waiting for it (no sleeps in the test)."""
 
-    async def holder() -> None:
-        async with helper(pool, lock):  # type: ignore[operator]
-            holding.set()
-            await release.wait()
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.waiting = threading.Event()
 
-    async def waiter() -> None:
-        async with helper(pool, lock):  # type: ignore[operator]
-            await asyncio.sleep(0)
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        self.waiting.set()
+        return self._lock.acquire(blocking, timeout)
 
-    held = asyncio.create_task(holder())
-    await holding.wait()
-    waiting = asyncio.create_task(waiter())
-    await asyncio.sleep(0.05)  # the waiter's pool thread is blocked in lock.acquire
-    waiting.cancel()
-    await asyncio.gather(waiting, return_exceptions=True)
-    release.set()
-    await held
-    await asyncio.sleep(0.05)  # the orphaned acquire (if any) has completed by now
-    got = await asyncio.to_thread(lock.acquire, True, 1.0)
-    if got:
-        lock.release()
-    return got
-
-
-async def test_web3_helper_leaks_the_lock_when_cancelled() -> None:
-    """The upstream behaviour this module works around (fails once web3 fixes it)."""
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        lock = threading.Lock()
-        assert not await cancel_a_waiter(web3_async_lock, pool, lock)
-        lock.release()  # free the leaked lock so the pool can shut down
+    def release(self) -> None:
+        self._lock.release()
 
 
 async def test_cancel_safe_lock_hands_the_lock_back() -> None:
+    """Holder takes the lock; a waiter blocked in the pool is cancelled; a third party then
+    gets the lock (the waiter's late acquire is handed straight back)."""
+    lock = WatchedLock()
     with ThreadPoolExecutor(max_workers=4) as pool:
-        assert await cancel_a_waiter(_cancel_safe_lock, pool, threading.Lock())
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def holder() -> None:
+            async with _cancel_safe_lock(pool, lock):  # type: ignore[arg-type]
+                holding.set()
+                await release.wait()
+
+        async def waiter() -> None:
+            async with _cancel_safe_lock(pool, lock):  # type: ignore[arg-type]
+                raise AssertionError("the cancelled waiter must never run")
+
+        held = asyncio.create_task(holder())
+        await holding.wait()
+        lock.waiting.clear()
+        waiting = asyncio.create_task(waiter())
+        assert await asyncio.to_thread(lock.waiting.wait, 30)  # its pool thread is blocked
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
+        release.set()
+        await held
+        got = await asyncio.to_thread(lock.acquire, True, 30.0)
+        assert got, "the lock leaked to the cancelled waiter"
+        lock.release()
 
 
 def test_fix_is_installed_where_web3_looks_it_up() -> None:
