@@ -69,6 +69,22 @@ class TradeRequest:
     dry_run: bool = False
     by: str = "cli"
 
+    def validate(self) -> TradeRequest:
+        """The request with a checksummed token; raises UserInputError naming the bad flag.
+
+        Checked before anything is opened or sent, so bad input costs nothing.
+        """
+        if not is_address(self.token):
+            raise UserInputError(f"--token {self.token!r} is not an address")
+        if self.override not in ("", "risky"):
+            raise UserInputError(f"--override {self.override!r}: the only override is 'risky'")
+        if not 0 <= self.slippage_bps < 10_000:
+            raise UserInputError("--slippage-bps must be between 0 and 9999 (0 = the profile's "
+                                 "maximum)")
+        if not (self.side is Side.SELL and self.amount == "all"):
+            parse_amount(self.amount, MAX_DECIMALS)  # syntax and sign; decimals checked later
+        return replace(self, token=to_checksum_address(self.token))
+
     def to_json(self) -> dict[str, Any]:
         return {"side": str(self.side), "token": self.token, "amount": self.amount,
                 "slippage_bps": self.slippage_bps, "override": self.override,
@@ -303,16 +319,8 @@ class ManualTrades:
         :class:`~claudedex.errors.EngineHalted`, :class:`~claudedex.errors.UserInputError`.
         """
         say = progress or (lambda _line: None)
-        if not is_address(request.token):
-            raise UserInputError(f"--token {request.token!r} is not an address")
-        if request.override not in ("", "risky"):
-            raise UserInputError(f"--override {request.override!r}: the only override is "
-                                 "'risky'")
-        if not 0 <= request.slippage_bps < 10_000:
-            raise UserInputError("--slippage-bps must be between 0 and 9999")
-        token = to_checksum_address(request.token)
-        request = TradeRequest(request.side, token, request.amount, request.slippage_bps,
-                               request.override, request.dry_run, request.by)
+        request = request.validate()
+        token = request.token
         if self.base.halt.is_halted() and not request.dry_run:
             raise EngineHalted(f"profile {self.profile.name} is halted "
                                f"({self.base.halt.state.reason}); `claudedex resume` first")

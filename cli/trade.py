@@ -22,11 +22,14 @@ def _run(side: str, token: str, amount: str, profile: str, slippage_bps: int,
     from claudedex.control.dispatch import dispatch
     from claudedex.domain import Side
     from claudedex.manual import TradeRequest, TradeResult
+    from claudedex.observability.logging import configure_logging
     from claudedex.paths import data_dir
 
-    prof = load_profile(profile)
     request = TradeRequest(Side(side), token, amount, slippage_bps=slippage_bps,
-                           override=override, dry_run=dry_run, by="cli")
+                           override=override, dry_run=dry_run, by="cli").validate()
+    prof = load_profile(profile)
+    # the log goes to the data dir's file: stdout is for the order and its states
+    configure_logging(data_dir(prof.name), console=False)
     echo = (lambda _line: None) if as_json else typer.echo
 
     async def local(engine: object) -> TradeResult:
