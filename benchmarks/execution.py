@@ -93,7 +93,8 @@ async def bench(orders: int, signs: int, cli_runs: int, warmup: int = 3) -> dict
         key = anvil.accounts[2].private_key
         signer = GuardedSigner(DevnetSigner(key), chain_id=31337, per_trade_cap_wei=10**20,
                                daily_cap_wei=10**24, allowed_targets=routers,
-                               allowed_approve_tokens=any_token, is_halted=lambda: False)
+                               allowed_approve_tokens=any_token, is_halted=lambda: False,
+                               quote_token=dep.weth)
         with tempfile.TemporaryDirectory() as tmp:
             db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
             await db.open()

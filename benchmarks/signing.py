@@ -52,6 +52,7 @@ async def main() -> None:
             allowed_targets={ROUTER},
             allowed_approve_tokens=set(),
             is_halted=lambda: False,
+            quote_token="0x" + "88" * 20,
         )
         result = {
             "n": N,

@@ -299,6 +299,7 @@ async def build_kernel(base: KernelBase, res: Resources,
     """
     from claudedex.execution.engine import ExecutionEngine
     from claudedex.execution.routing import VenueRef
+    from claudedex.execution.valuation import ChainValuation
     from claudedex.execution.venue import ChainVenue, PaperVenue
     from claudedex.manual import ManualTrades
     from claudedex.wallet.factory import guard
@@ -325,10 +326,12 @@ async def build_kernel(base: KernelBase, res: Resources,
         await audit_log.append("signer", action, detail)
 
     raw_signer = _signer(b)
-    signer = guard(raw_signer, b.profile, base.halt.is_halted, audit,
-                   spend_store=JsonSpendStore(base.data_dir / "spend.json"))
     refs = [VenueRef(v.name, v.factory, v.router, v.fee_bps) for v in b.profile.venues
             if v.factory and v.router]
+    valuation = ChainValuation(w3, refs, b.profile.chain.quote_token, raw_signer.address)
+    signer = guard(raw_signer, b.profile, base.halt.is_halted, audit,
+                   spend_store=JsonSpendStore(base.data_dir / "spend.json"),
+                   valuer=valuation.value, balance_of=valuation.balance)
     venue = (PaperVenue(w3, b.profile.chain.quote_token) if b.profile.mode == "paper"
              else ChainVenue())
     execution = ExecutionEngine(base.bus, b.profile, w3, signer, b.parts["journal"],

@@ -71,6 +71,8 @@ class SignerConfig(Section):
     password_env: str = ""
     derivation_path: str = "m/44'/60'/0'/0/0"
     allowed_targets: tuple[str, ...] = ()
+    # ERC-20 approvals are bounded by what the wallet holds; true allows unlimited ones
+    allow_unlimited_approve: bool = False
     # ledger/trezor: "" = USB; "tcp://host:port" (Speculos APDU socket); "udp://host:port"
     # (Trezor emulator); "sim" = in-process simulator holding the devnet key (demos only)
     device: str = ""

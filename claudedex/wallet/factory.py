@@ -15,7 +15,14 @@ from claudedex.clock import Clock
 from claudedex.config import Profile
 from claudedex.errors import ConfigError, SignerRefused
 from claudedex.wallet.base import Signer
-from claudedex.wallet.guard import Audit, GuardedSigner, SpendStore, any_token
+from claudedex.wallet.guard import (
+    Audit,
+    BalanceOf,
+    GuardedSigner,
+    SpendStore,
+    Valuer,
+    any_token,
+)
 from claudedex.wallet.keystore import keystore_dir, read_password, resolve_keystore, unlock
 from claudedex.wallet.local import DevnetSigner
 
@@ -104,10 +111,14 @@ def guard(
     allowed_approve_tokens: set[str] | Callable[[str], bool] = any_token,
     clock: Clock | None = None,
     spend_store: SpendStore | None = None,
+    valuer: Valuer | None = None,
+    balance_of: BalanceOf | None = None,
 ) -> GuardedSigner:
     """The profile's limits around ``signer``: caps from ``limits`` (native units, 18
     decimals), routers from ``signer.allowed_targets`` + venue routers + ``extra_targets``
-    (devnet routers are only known once deployed), fee cap from ``max_gas_price_gwei``."""
+    (devnet routers are only known once deployed), fee cap from ``max_gas_price_gwei``.
+    ``valuer`` prices a token-in swap's input in quote wei and ``balance_of`` bounds an
+    approval by what the wallet holds (both read the chain; the kernel passes them)."""
     routers = set(profile.signer.allowed_targets)
     routers |= {v.router for v in profile.venues if v.router}
     routers |= extra_targets or set()
@@ -125,4 +136,8 @@ def guard(
         clock=clock,
         max_fee_per_gas_wei=int(profile.limits.max_gas_price_gwei * GWEI),
         spend_store=spend_store,
+        quote_token=profile.chain.quote_token,
+        valuer=valuer,
+        balance_of=balance_of,
+        allow_unlimited_approve=profile.signer.allow_unlimited_approve,
     )

@@ -3,9 +3,17 @@
 Why here and not in the strategy or risk layer: those can have bugs. Whatever they ask
 for, nothing is signed when the engine is halted (checked at the moment of signing and
 again before the signature is released), on another chain, to a contract that is not an
-allow-listed router, with calldata other than the Uniswap V2 Router02 functions listed
-below (recipient = our own account), above the per-trade cap, past the daily cap, or as
-an ERC-20 ``approve`` to anything but a router. Every refusal and signature is audited.
+allow-listed router, with calldata other than a Uniswap V2 Router02 swap (recipient = our
+own account), spending more than the per-trade cap or past the daily cap, or as an ERC-20
+``approve`` to anything but a router or for more than the wallet holds. Every refusal and
+signature is audited.
+
+What a transaction spends is read from its calldata (:mod:`claudedex.wallet.spend`): the
+ETH it carries plus, for a swap into anything but the quote asset, its input (WETH as is,
+any other token valued at current reserves by the kernel's ``valuer``). A sell into the
+quote asset is an exit to our own account: it is never blocked by the caps (a daily cap
+that blocks a stop-loss turns a cap into a loss). The inner signer is handed exactly the
+frozen transaction that was checked, never the caller's dict.
 """
 
 from __future__ import annotations
@@ -15,13 +23,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import structlog
-from eth_abi.abi import decode as abi_decode
 from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
 
 from claudedex.clock import Clock, WallClock
 from claudedex.errors import EngineHalted, SignerRefused
 from claudedex.wallet.base import Signer
+from claudedex.wallet.spend import (
+    APPROVE_SELECTOR,
+    SWAP_SELECTORS,
+    UNLIMITED,
+    CalldataError,
+    decode_approve,
+    decode_swap,
+)
 from claudedex.wallet.txcodec import UnsignedTx, normalize
 
 log = structlog.get_logger(__name__)
@@ -30,50 +44,14 @@ DAY_S = 86_400.0
 Audit = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
-def _selector(signature: str) -> bytes:
-    return keccak(text=signature)[:4]
+Valuer = Callable[[str, int], Awaitable[int | None]]  # (token, amount) -> wei, None: unknown
+BalanceOf = Callable[[str], Awaitable[int]]  # token -> our balance in its base units
 
-
-# Router02 function → (argument types, index of the recipient `to` argument)
-_ROUTER_FUNCTIONS: dict[str, tuple[list[str], int]] = {
-    "swapExactTokensForTokens": (["uint256", "uint256", "address[]", "address", "uint256"], 3),
-    "swapTokensForExactTokens": (["uint256", "uint256", "address[]", "address", "uint256"], 3),
-    "swapExactETHForTokens": (["uint256", "address[]", "address", "uint256"], 2),
-    "swapTokensForExactETH": (["uint256", "uint256", "address[]", "address", "uint256"], 3),
-    "swapExactTokensForETH": (["uint256", "uint256", "address[]", "address", "uint256"], 3),
-    "swapETHForExactTokens": (["uint256", "address[]", "address", "uint256"], 2),
-    "swapExactTokensForTokensSupportingFeeOnTransferTokens": (
-        ["uint256", "uint256", "address[]", "address", "uint256"],
-        3,
-    ),
-    "swapExactETHForTokensSupportingFeeOnTransferTokens": (
-        ["uint256", "address[]", "address", "uint256"],
-        2,
-    ),
-    "swapExactTokensForETHSupportingFeeOnTransferTokens": (
-        ["uint256", "uint256", "address[]", "address", "uint256"],
-        3,
-    ),
-    "addLiquidity": (
-        ["address", "address", "uint256", "uint256", "uint256", "uint256", "address", "uint256"],
-        6,
-    ),
-    "addLiquidityETH": (["address", "uint256", "uint256", "uint256", "address", "uint256"], 4),
-    "removeLiquidity": (
-        ["address", "address", "uint256", "uint256", "uint256", "address", "uint256"],
-        5,
-    ),
-    "removeLiquidityETH": (["address", "uint256", "uint256", "uint256", "address", "uint256"], 4),
-    "removeLiquidityETHSupportingFeeOnTransferTokens": (
-        ["address", "uint256", "uint256", "uint256", "address", "uint256"],
-        4,
-    ),
-}
+# Router02 swap selector -> (name, argument types, recipient index); the planner checks an
+# aggregator's calldata against the same list.
 ROUTER_SELECTORS: dict[bytes, tuple[str, list[str], int]] = {
-    _selector(f"{name}({','.join(types)})"): (name, types, to_index)
-    for name, (types, to_index) in _ROUTER_FUNCTIONS.items()
+    sel: (name, types, to_index) for sel, (name, types, to_index, _) in SWAP_SELECTORS.items()
 }
-APPROVE_SELECTOR = _selector("approve(address,uint256)")
 
 
 class SpendStore(Protocol):
@@ -118,6 +96,10 @@ class GuardedSigner:
         clock: Clock | None = None,
         max_fee_per_gas_wei: int | None = None,
         spend_store: SpendStore | None = None,
+        quote_token: str,
+        valuer: Valuer | None = None,
+        balance_of: BalanceOf | None = None,
+        allow_unlimited_approve: bool = False,
     ) -> None:
         self._inner = inner
         self.kind = inner.kind
@@ -132,7 +114,11 @@ class GuardedSigner:
         self._max_fee = max_fee_per_gas_wei
         self._store: SpendStore = spend_store or MemorySpendStore()
         self._lock = asyncio.Lock()  # caps are checked and spent atomically
-        # value already counted per nonce: a fee bump re-signs the same nonce, and at most
+        self._quote = quote_token.lower()
+        self._valuer = valuer
+        self._balance_of = balance_of
+        self._unlimited_ok = allow_unlimited_approve
+        # spend already counted per nonce: a fee bump re-signs the same nonce, and at most
         # one transaction per nonce can be mined, so only an increase counts again.
         self._counted: dict[tuple[int, int], int] = {}
 
@@ -144,7 +130,7 @@ class GuardedSigner:
         return f"GuardedSigner({self._inner!r})"
 
     def spent_today_wei(self) -> int:
-        """ETH value signed in the rolling 24 h window ending now."""
+        """Quote value (wei) signed in the rolling 24 h window ending now."""
         since = self._clock.now() - DAY_S
         return sum(v for at, v in self._store.load() if at > since)
 
@@ -155,78 +141,87 @@ class GuardedSigner:
             except SignerRefused as exc:
                 await self._refuse("malformed", str(exc), tx, None)
                 raise
-            await self._check(unsigned, tx)
-            raw = await self._inner.sign_transaction(tx)
+            spend = await self._check(unsigned, tx)
+            # exactly what was checked: a caller that changes its dict now changes nothing
+            raw = await self._inner.sign_transaction(unsigned.to_dict())
             if self._is_halted():  # halted while the device was waiting for a button
                 await self._refuse("halted", "engine halted during signing", tx, unsigned)
                 raise EngineHalted("engine halted while signing; signature discarded")
-            await self._emit("signer.signed", self._describe(unsigned, tx))
-            extra = self._new_spend(unsigned)
+            await self._emit("signer.signed",
+                             dict(self._describe(unsigned, tx), spend_wei=str(spend)))
+            key = (unsigned.chain_id, unsigned.nonce)
+            extra = self._new_spend(key, spend)
             if extra:
                 self._store.record(self._clock.now(), extra)
-            self._counted[(unsigned.chain_id, unsigned.nonce)] = max(
-                unsigned.value, self._counted.get((unsigned.chain_id, unsigned.nonce), 0))
+            self._counted[key] = max(spend, self._counted.get(key, 0))
             if len(self._counted) > 4096:
                 del self._counted[next(iter(self._counted))]
             return raw
 
-    def _new_spend(self, tx: UnsignedTx) -> int:
+    def _new_spend(self, key: tuple[int, int], spend: int) -> int:
         """Value this signature adds to the day: a replacement only adds its increase."""
-        return max(0, tx.value - self._counted.get((tx.chain_id, tx.nonce), 0))
+        return max(0, spend - self._counted.get(key, 0))
 
-    async def _check(self, tx: UnsignedTx, raw: dict[str, Any]) -> None:
+    async def _check(self, tx: UnsignedTx, raw: dict[str, Any]) -> int:
+        """Refuse (audited) or return what the transaction spends, in quote wei."""
         if self._is_halted():
             await self._refuse("halted", "engine halted", raw, tx)
             raise EngineHalted("engine halted: nothing is signed until an operator resumes")
-        problem = self._problem(tx)
+        problem, spend = await self._problem(tx)
         if problem is not None:
             code, text = problem
             await self._refuse(code, text, raw, tx)
             raise SignerRefused(text)
+        return spend
 
-    def _problem(self, tx: UnsignedTx) -> tuple[str, str] | None:
+    async def _problem(self, tx: UnsignedTx) -> tuple[tuple[str, str] | None, int]:
         if tx.chain_id != self._chain_id:
-            return "chain", f"chain id {tx.chain_id} is not this profile's {self._chain_id}"
+            return ("chain", f"chain id {tx.chain_id} is not this profile's "
+                    f"{self._chain_id}"), 0
         if not tx.to:
-            return "target", "contract creation is not allowed"
+            return ("target", "contract creation is not allowed"), 0
         fee = tx.max_fee_per_gas if tx.type == 2 else tx.gas_price
         if self._max_fee is not None and fee > self._max_fee:
-            return "gas", f"fee per gas {fee} wei over the cap {self._max_fee} wei"
+            return ("gas", f"fee per gas {fee} wei over the cap {self._max_fee} wei"), 0
         target = to_checksum_address(tx.to)
-        selector = tx.data[:4]
         if target.lower() in self._routers:
-            problem = self._router_call(tx, selector)
+            problem, spend = await self._router_call(tx)
         elif self._approvable(target):
-            problem = self._approve_call(tx, selector)
+            problem, spend = await self._approve_call(tx), tx.value
         else:
-            return "target", f"{target} is not an allow-listed router"
+            return ("target", f"{target} is not an allow-listed router"), 0
         if problem is not None:
-            return problem
-        if tx.value > self._per_trade_cap:
-            return "per_trade_cap", (
-                f"value {tx.value} wei over the per-trade cap {self._per_trade_cap} wei"
-            )
+            return problem, spend
+        if spend > self._per_trade_cap:
+            return ("per_trade_cap", f"spends {spend} wei, over the per-trade cap "
+                    f"{self._per_trade_cap} wei"), spend
         spent = self.spent_today_wei()
-        if spent + self._new_spend(tx) > self._daily_cap:
-            return "daily_cap", (
-                f"value {tx.value} wei would bring today's {spent} wei over the daily cap "
-                f"{self._daily_cap} wei"
-            )
-        return None
+        if spent + self._new_spend((tx.chain_id, tx.nonce), spend) > self._daily_cap:
+            return ("daily_cap", f"spending {spend} wei would bring today's {spent} wei over "
+                    f"the daily cap {self._daily_cap} wei"), spend
+        return None, spend
 
-    def _router_call(self, tx: UnsignedTx, selector: bytes) -> tuple[str, str] | None:
-        known = ROUTER_SELECTORS.get(selector)
-        if known is None:
-            return "selector", f"router call 0x{selector.hex()} is not an allowed Router02 function"
-        name, types, to_index = known
+    async def _router_call(self, tx: UnsignedTx) -> tuple[tuple[str, str] | None, int]:
+        """A Router02 swap to us; returns what it spends (ETH value + input into non-quote)."""
         try:
-            args = abi_decode(types, tx.data[4:])
-        except Exception:  # noqa: BLE001  # eth-abi raises many decoder types; all mean "bad"
-            return "calldata", f"{name}: calldata does not decode"
-        recipient = to_checksum_address(args[to_index])
-        if recipient != self.address:
-            return "recipient", f"{name} sends proceeds to {recipient}, not to {self.address}"
-        return None
+            swap = decode_swap(tx.data)
+        except CalldataError as exc:
+            return ("calldata", str(exc)), tx.value
+        if swap is None:
+            return ("selector", f"router call 0x{tx.data[:4].hex()} is not an allowed "
+                    "Router02 swap"), tx.value
+        if swap.recipient != self.address:
+            return ("recipient", f"{swap.function} sends proceeds to {swap.recipient}, not to "
+                    f"{self.address}"), tx.value
+        if not swap.token_in or swap.ends_in(self._quote):
+            return None, tx.value  # ETH in (its value is the spend), or an exit to quote
+        if swap.token_in.lower() == self._quote:
+            return None, tx.value + swap.amount_in
+        value = await self._valuer(swap.token_in, swap.amount_in) if self._valuer else None
+        if value is None:
+            return ("value", f"{swap.function}: cannot value {swap.amount_in} of "
+                    f"{swap.token_in} (no pool with the quote asset)"), tx.value
+        return None, tx.value + value
 
     def _approvable(self, token: str) -> bool:
         rule = self._approve_tokens
@@ -234,18 +229,25 @@ class GuardedSigner:
             return bool(rule(token))
         return token.lower() in {t.lower() for t in rule}
 
-    def _approve_call(self, tx: UnsignedTx, selector: bytes) -> tuple[str, str] | None:
+    async def _approve_call(self, tx: UnsignedTx) -> tuple[str, str] | None:
         target = to_checksum_address(tx.to)
-        if selector != APPROVE_SELECTOR:
+        if tx.data[:4] != APPROVE_SELECTOR:
             return "target", f"{target} is not an allow-listed router (only approve is allowed)"
         try:
-            spender, _amount = abi_decode(["address", "uint256"], tx.data[4:])
-        except Exception:  # noqa: BLE001  # eth-abi raises many decoder types; all mean "bad"
-            return "calldata", "approve: calldata does not decode"
-        if str(spender).lower() not in self._routers:
-            return "spender", f"approve to {to_checksum_address(spender)}, which is not a router"
+            spender, amount = decode_approve(tx.data)
+        except CalldataError as exc:
+            return "calldata", str(exc)
+        if spender.lower() not in self._routers:
+            return "spender", f"approve to {spender}, which is not a router"
         if tx.value:
             return "value", "approve must not carry ETH"
+        if amount >= UNLIMITED and not self._unlimited_ok:
+            return "allowance", "an unlimited allowance is refused (signer.allow_unlimited_approve)"
+        if amount and self._balance_of is not None and not self._unlimited_ok:
+            held = await self._balance_of(target)
+            if amount > held:
+                return "allowance", (f"approve of {amount} exceeds the {held} this wallet holds "
+                                     f"of {target}")
         return None
 
     def _describe(self, tx: UnsignedTx | None, raw: dict[str, Any]) -> dict[str, Any]:

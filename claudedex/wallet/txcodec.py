@@ -75,6 +75,23 @@ class UnsignedTx:
     def to_checksum(self) -> str:
         return to_checksum_address(self.to) if self.to else ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """The web3-style dict of exactly these fields (what a signer is handed)."""
+        out: dict[str, Any] = {"chainId": self.chain_id, "nonce": self.nonce, "gas": self.gas,
+                               "value": self.value, "data": "0x" + self.data.hex()}
+        if self.to:
+            out["to"] = self.to_checksum
+        if self.type == 2:
+            out.update(type=2, maxFeePerGas=self.max_fee_per_gas,
+                       maxPriorityFeePerGas=self.max_priority_fee_per_gas)
+            if self.access_list:
+                out["accessList"] = [
+                    {"address": "0x" + a.hex(), "storageKeys": ["0x" + k.hex() for k in keys]}
+                    for a, keys in self.access_list]
+        else:
+            out["gasPrice"] = self.gas_price
+        return out
+
     def payload(self) -> bytes:
         """The exact bytes a device receives and whose keccak is signed."""
         if self.type == 2:

@@ -169,7 +169,8 @@ async def make_rig(chain: Chain, tmp_path: Path) -> AsyncIterator[RigFactory]:
         inner = DevnetSigner(acct.key)
         signer = GuardedSigner(inner, chain_id=31337, per_trade_cap_wei=10**19,
                                daily_cap_wei=10**21, allowed_targets=chain.routers(),
-                               allowed_approve_tokens=any_token, is_halted=halt.is_halted)
+                               allowed_approve_tokens=any_token, is_halted=halt.is_halted,
+                               quote_token=chain.deployment.weth)
         timeout = engine_kwargs.pop("rpc_timeout_s", 30)
         aw3 = AsyncWeb3(AsyncHTTPProvider(engine_kwargs.pop("rpc_url", chain.rpc_url),
                                           request_kwargs={"timeout": timeout}))

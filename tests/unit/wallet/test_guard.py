@@ -43,9 +43,9 @@ def sell_data(recipient: str = TEST_ADDRESS) -> bytes:
     return sel("swapExactTokensForETH(uint256,uint256,address[],address,uint256)") + args
 
 
-def approve_data(spender: str = ROUTER) -> bytes:
+def approve_data(spender: str = ROUTER, amount: int = 10**20) -> bytes:
     return sel("approve(address,uint256)") + abi_encode(
-        ["address", "uint256"], [spender, 2**256 - 1]
+        ["address", "uint256"], [spender, amount]
     )
 
 
@@ -82,6 +82,7 @@ class Harness:
             audit=self.audit,
             clock=self.clock,
             max_fee_per_gas_wei=200 * 10**9,
+            quote_token=WETH,
         )
 
     async def audit(self, kind: str, details: dict[str, Any]) -> None:
@@ -206,9 +207,10 @@ async def test_audit_failure_fails_closed(h: Harness) -> None:
     assert h.guard.spent_today_wei() == 0
 
 
-def test_router_selectors_are_the_known_router02_ones() -> None:
+def test_router_selectors_are_the_known_router02_swaps_only() -> None:
     names = {name for name, _, _ in ROUTER_SELECTORS.values()}
-    assert "swapExactETHForTokens" in names and "removeLiquidityETH" in names
+    assert "swapExactETHForTokens" in names
+    assert not any("Liquidity" in n for n in names)  # the engine never adds or removes it
     assert ROUTER_SELECTORS[bytes.fromhex("7ff36ab5")][0] == "swapExactETHForTokens"
     assert ROUTER_SELECTORS[bytes.fromhex("18cbafe5")][0] == "swapExactTokensForETH"
 
@@ -229,6 +231,7 @@ async def test_persisted_spend_window_survives_a_restart(tmp_path: Any) -> None:
             is_halted=lambda: False,
             clock=clock,
             spend_store=JsonSpendStore(tmp_path / "spend.json"),
+            quote_token=WETH,
         )
 
     await make().sign_transaction(tx(value=ETH))

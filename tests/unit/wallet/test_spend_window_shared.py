@@ -39,7 +39,7 @@ def guard(path: Path, clock: ManualClock) -> GuardedSigner:
     return GuardedSigner(DevnetSigner(TEST_KEY), chain_id=31337, per_trade_cap_wei=ETH,
                          daily_cap_wei=ETH, allowed_targets={ROUTER}, allowed_approve_tokens=set(),
                          is_halted=lambda: False, clock=clock,
-                         spend_store=JsonSpendStore(path))
+                         spend_store=JsonSpendStore(path), quote_token=WETH)
 
 
 def test_two_open_stores_keep_each_others_spends(tmp_path: Path) -> None:
