@@ -183,6 +183,17 @@ class ExecutionEngine:
         pools[report.pair.lower()] = (report.verdict, report.liquidity_quote)
         self.verdicts[token] = token_verdict(pools.values())
 
+    def _sell_in_flight(self, order: Order) -> str | None:
+        """The id of another sell of the same token that is not finished, if any."""
+        if order.side is not Side.SELL:
+            return None
+        token = order.token.lower()
+        for other in self.orders.values():
+            if (other.side is Side.SELL and other.kind == "swap" and other.id != order.id
+                    and other.token.lower() == token and other.state not in TERMINAL):
+                return other.id
+        return None
+
     def queued(self) -> list[str]:
         """Orders not yet signed: a halt cancels them at their next step."""
         return [o.id for o in self.orders.values() if o.state in (
@@ -194,6 +205,12 @@ class ExecutionEngine:
         if order.id in self.orders:
             log.warning("execution.duplicate_decision", order=order.id)
             return self.orders[order.id]
+        busy = self._sell_in_flight(order)
+        if busy is not None:  # one sell per position: a second would sell what the first sells
+            await self._record_intent(order)
+            await self._record(order, S.CANCELLED, f"a sell of this position is already in "
+                               f"flight ({busy}); this one is not sent")
+            return order
         self.orders[order.id] = order  # claimed before the await: a twin sees it at once
         # The route is read from the chain (no side effect) while the journal is consulted
         # and written: planning overlaps the duplicate check and the approval entries.
