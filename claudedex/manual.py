@@ -195,6 +195,19 @@ class ManualTrades:
                                       quote=self.quote.lower(), block_number=head))
         return found
 
+    async def _pools(self, token: str) -> list[tuple[str, int, int]]:
+        """(pair, token reserve, quote reserve) of every pool of ``token`` with liquidity."""
+        out: list[tuple[str, int, int]] = []
+        token_is_0 = int(token, 16) < int(self.quote, 16)
+        for info in await self.pairs_for(token):
+            raw = await self.w3.eth.call({"to": to_checksum_address(info.pair),
+                                          "data": calls.selector("getReserves()")})
+            r0, r1 = calls.decode_reserves(bytes(raw))
+            r_token, r_quote = (r0, r1) if token_is_0 else (r1, r0)
+            if r_token > 0 and r_quote > 0:
+                out.append((info.pair, r_token, r_quote))
+        return out
+
     async def judge(self, token: str) -> tuple[Verdict, RiskReport | None]:
         """The token's verdict (worst live pool) and its deepest pool's report.
 
@@ -275,16 +288,15 @@ class ManualTrades:
         """Sized and limited by the risk manager (buys) with in-flight buys counted."""
         # lowercase: the one key discovery, safety, the view and the portfolio use
         view, token = self.strategy.view, request.token.lower()
-        pair = report.pair.lower() if report is not None else ""
-        if not pair:
-            raise TradeRefused(f"no pool with {self.quote} for {token} on any venue")
-        raw = await self.w3.eth.call({"to": to_checksum_address(pair),
-                                      "data": calls.selector("getReserves()")})
-        r0, r1 = calls.decode_reserves(bytes(raw))
-        token_is_0 = int(token, 16) < int(self.quote, 16)
-        r_token, r_quote = (r0, r1) if token_is_0 else (r1, r0)
-        if r_token <= 0 or r_quote <= 0:
-            raise TradeRefused(f"pool {pair} for {token} has no liquidity")
+        pools = await self._pools(request.token)
+        if not pools:
+            raise TradeRefused(f"no pool with liquidity for {token} and {self.quote} on any "
+                               "venue")
+        pair, r_token, r_quote = max(pools, key=lambda p: p[2])  # the deepest, as exits use
+        for other, o_token, o_quote in pools:  # every pool known, so marks pick the deepest
+            if other != pair:
+                view.register_pair(other, token)
+                view.set_pool(other, token, o_token, o_quote, 0, self.base.clock.now())
         view.register_pair(pair, token)
         head = int(await self.w3.eth.block_number)
         view.set_pool(pair, token, r_token, r_quote, head, self.base.clock.now())

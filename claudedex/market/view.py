@@ -64,7 +64,8 @@ class MarketView:
         self.max_candles = max_candles
         self.pools: dict[str, PoolState] = {}
         self.pair_token: dict[str, str] = {}
-        self.token_pair: dict[str, str] = {}
+        self.token_pair: dict[str, str] = {}  # token -> its deepest known pool
+        self._token_pairs: dict[str, list[str]] = {}  # token -> every pool, in order seen
         self.symbols: dict[str, str] = {}
         self.reports: dict[str, RiskReport] = {}
         self.scores: dict[str, Score] = {}
@@ -87,10 +88,29 @@ class MarketView:
     # -- writers (fed by the ingest function, the backtest replay or the portfolio) ----
 
     def register_pair(self, pair: str, token: str, symbol: str = "") -> None:
+        """Know ``pair`` as a pool of ``token``; ``token_pair`` names its deepest pool."""
         self.pair_token[pair] = token
-        self.token_pair[token] = pair
+        known = self._token_pairs.setdefault(token, [])
+        if pair not in known:
+            known.append(pair)
+        self.token_pair.setdefault(token, pair)
+        self._reselect(token)
         if symbol:
             self.symbols[token] = symbol
+
+    def _depth(self, pair: str) -> int:
+        pool = self.pools.get(pair)
+        return pool.reserve_quote if pool is not None and pool.reserve_token > 0 else 0
+
+    def _reselect(self, token: str) -> None:
+        """A token's pool for marks and exits is its deepest (quote reserve): a stranger's
+        empty or dust pair must never be the price a position is marked or sold at."""
+        pairs = self._token_pairs.get(token)
+        if not pairs:
+            return
+        best = max(pairs, key=self._depth)  # ties: the first registered
+        if self._depth(best) > 0 or token not in self.token_pair:
+            self.token_pair[token] = best
 
     def update_reserves(
         self, pair: str, reserve_token: int, reserve_quote: int, block: int, ts: float
@@ -109,6 +129,7 @@ class MarketView:
             prev.reserve_quote = reserve_quote
             prev.block = block
             prev.ts = ts
+        self._reselect(token)
         if reserve_token <= 0:
             return None
         builder = self._builders.get(pair)
@@ -132,6 +153,7 @@ class MarketView:
             pool.reserve_quote = reserve_quote
             pool.block = block
             pool.ts = ts
+        self._reselect(token or self.pair_token.get(pair, ""))
 
     def add_candle(self, pair: str, candle: Candle) -> None:
         """Append a closed candle from OHLCV data; it is known only at ``ts + interval``."""

@@ -61,7 +61,7 @@ class Portfolio:
         before its first: a price nobody has seen is not a price of zero (which would fire
         the stop-loss and trip the drawdown breaker on every fresh fill).
         """
-        pair = pos.pair or view.token_pair.get(pos.token, "")
+        pair = view.token_pair.get(pos.token) or pos.pair  # the deepest pool: the exit's price
         pool = view.pools.get(pair)
         if pos.amount <= 0:
             return 0
@@ -100,7 +100,8 @@ class Portfolio:
 
     # -- exits ------------------------------------------------------------------------
 
-    def _exit(self, pos: Position, reason: str, amount: int, now: float) -> Signal | None:
+    def _exit(self, pos: Position, reason: str, amount: int, now: float,
+              pair: str = "") -> Signal | None:
         since = self._exit_pending.get(pos.token)
         if since is not None and now - since < EXIT_RETRY_S:
             return None
@@ -110,7 +111,7 @@ class Portfolio:
         return Signal(
             strategy=EXIT_STRATEGY,
             token=pos.token,
-            pair=pos.pair,
+            pair=pair or pos.pair,
             side=Side.SELL,
             reason=reason,
             amount_in=amount,
@@ -124,7 +125,8 @@ class Portfolio:
                 continue
             hit = self.rules.check(pos, pos.last_mark or self.mark_position(pos, view), now)
             if hit is not None:
-                sig = self._exit(pos, hit[0], hit[1], now)
+                sig = self._exit(pos, hit[0], hit[1], now,
+                                 view.token_pair.get(pos.token) or pos.pair)
                 if sig is not None:
                     out.append(sig)
         return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -89,6 +89,11 @@ class RiskManager:
     def assess(self, signal: Signal, view: MarketView, clock: Clock) -> Assessment:
         s = self.settings
         pool = view.pools.get(signal.pair)
+        if signal.side is Side.SELL and (pool is None or pool.reserve_quote <= 0):
+            deepest = view.token_pair.get(signal.token, "")  # an exit sells where liquidity is
+            if deepest and deepest != signal.pair:
+                signal = replace(signal, pair=deepest)
+                pool = view.pools.get(deepest)
         if pool is None or pool.reserve_token <= 0 or pool.reserve_quote <= 0:
             return Assessment(signal, None, (), "no pool reserves known")
         report = view.reports.get(signal.token)

@@ -17,6 +17,7 @@ from claudedex.events import (
     PriceTicked,
     TradeProposed,
 )
+from claudedex.market.view import MarketView
 from claudedex.portfolio import Book, ExitRules, Position
 from claudedex.portfolio.tracker import PortfolioTracker
 from tests.unit.backtest.helpers import profile
@@ -104,10 +105,11 @@ def test_failed_take_profit_gives_its_rung_back() -> None:
     core.book.apply_fill("T", Side.BUY, 100, 1000, 0, 0.0)
     pos = core.book.positions["T"]
     pos.last_mark = 125  # +25 %: the first rung fires
-    first = core.exits(view=None, now=1.0)  # type: ignore[arg-type]
+    first = core.exits(view=MarketView(ManualClock(start=0.0)), now=1.0)
     assert [s.reason.split(":")[0] for s in first] == ["take_profit"]
-    assert pos.ladder_done == 1 and core.exits(view=None, now=2.0) == []  # type: ignore[arg-type]
+    assert pos.ladder_done == 1 and core.exits(
+        view=MarketView(ManualClock(start=0.0)), now=2.0) == []
     core.exit_failed("T", first[0].reason)  # the sell reverted
     assert pos.ladder_done == 0
-    again = core.exits(view=None, now=3.0)  # type: ignore[arg-type]
+    again = core.exits(view=MarketView(ManualClock(start=0.0)), now=3.0)
     assert again and "step 1" in again[0].reason
