@@ -33,7 +33,7 @@ from claudedex.paths import data_dir as default_data_dir
 from claudedex.supervisor import Supervisor
 
 if TYPE_CHECKING:
-    from claudedex.manual import TradeRequest, TradeResult
+    from claudedex.trade_request import TradeRequest, TradeResult
 
 log = structlog.get_logger(__name__)
 

@@ -14,18 +14,18 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import structlog
-from eth_utils.address import is_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 from web3.exceptions import Web3Exception
 
 from claudedex.amm import get_amount_out, min_amount_out
 from claudedex.config import Profile
 from claudedex.domain import PairInfo, RiskReport, Side, Signal, TradeProposal, Verdict
-from claudedex.errors import ChainError, ClaudeDexError, EngineHalted, UserInputError
+from claudedex.errors import ChainError, EngineHalted, UserInputError
 from claudedex.events import (
     AlertRaised,
     OrderFilled,
@@ -43,105 +43,18 @@ from claudedex.kernel import KernelBase
 from claudedex.safety.analyzer import SafetyAnalyzer
 from claudedex.security.audit import AuditLog
 from claudedex.strategy.runner import StrategyRunner
+from claudedex.trade_request import (
+    MAX_DECIMALS,
+    TradeRefused,
+    TradeRequest,
+    TradeResult,
+    parse_amount,
+)
 
 log = structlog.get_logger(__name__)
 FRESH_BLOCKS = 5  # a report older than this many blocks is re-judged before a manual buy
 MANUAL = "manual"
 TERMINAL_STATES = frozenset({"filled", "failed", "cancelled", "simulated"})
-MAX_DECIMALS = 36
-
-
-class TradeRefused(ClaudeDexError):
-    """The gate refused a manual trade (scam, unjudged, risk limit, halted): exit 1."""
-
-
-@dataclass(frozen=True, slots=True)
-class TradeRequest:
-    """One manual trade. ``amount``: whole units as text (ETH for a buy, tokens for a
-    sell) or ``"all"`` for a sell; ``slippage_bps`` 0 means the profile's maximum;
-    ``override`` ``"risky"`` accepts a risky or unknown verdict (the typed override)."""
-
-    side: Side
-    token: str
-    amount: str
-    slippage_bps: int = 0
-    override: str = ""
-    dry_run: bool = False
-    by: str = "cli"
-
-    def validate(self) -> TradeRequest:
-        """The request with a checksummed token; raises UserInputError naming the bad flag.
-
-        Checked before anything is opened or sent, so bad input costs nothing.
-        """
-        if not is_address(self.token):
-            raise UserInputError(f"--token {self.token!r} is not an address")
-        if self.override not in ("", "risky"):
-            raise UserInputError(f"--override {self.override!r}: the only override is 'risky'")
-        if not 0 <= self.slippage_bps < 10_000:
-            raise UserInputError("--slippage-bps must be between 0 and 9999 (0 = the profile's "
-                                 "maximum)")
-        if not (self.side is Side.SELL and self.amount == "all"):
-            parse_amount(self.amount, MAX_DECIMALS)  # syntax and sign; decimals checked later
-        return replace(self, token=to_checksum_address(self.token))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"side": str(self.side), "token": self.token, "amount": self.amount,
-                "slippage_bps": self.slippage_bps, "override": self.override,
-                "dry_run": self.dry_run, "by": self.by}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TradeRequest:
-        try:
-            return cls(side=Side(str(data["side"])), token=str(data["token"]),
-                       amount=str(data["amount"]), slippage_bps=int(data.get("slippage_bps", 0)),
-                       override=str(data.get("override", "")),
-                       dry_run=bool(data.get("dry_run", False)), by=str(data.get("by", "cli")))
-        except (KeyError, ValueError, TypeError) as exc:
-            raise UserInputError(f"malformed trade request: {exc}") from None
-
-
-@dataclass(slots=True)
-class TradeResult:
-    """The outcome of one manual trade (amounts in base units)."""
-
-    order_id: str
-    state: str
-    verdict: str
-    amount_in: int = 0
-    amount_out: int = 0
-    amount_out_min: int = 0
-    tx_hash: str = ""
-    detail: str = ""
-    history: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"order_id": self.order_id, "state": self.state, "verdict": self.verdict,
-                "amount_in": str(self.amount_in), "amount_out": str(self.amount_out),
-                "amount_out_min": str(self.amount_out_min), "tx_hash": self.tx_hash,
-                "detail": self.detail, "history": list(self.history)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TradeResult:
-        return cls(order_id=str(data["order_id"]), state=str(data["state"]),
-                   verdict=str(data["verdict"]), amount_in=int(data["amount_in"]),
-                   amount_out=int(data["amount_out"]),
-                   amount_out_min=int(data["amount_out_min"]), tx_hash=str(data["tx_hash"]),
-                   detail=str(data["detail"]), history=[str(h) for h in data["history"]])
-
-
-def parse_amount(text: str, decimals: int) -> int:
-    """'0.25' -> base units; refuses NaN, infinities, negatives, zero, too many decimals."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise UserInputError(f"--amount {text!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
-        raise UserInputError(f"--amount {text!r} must be a positive number")
-    units = value * (Decimal(10) ** decimals)
-    if units != units.to_integral_value():
-        raise UserInputError(f"--amount {text!r} has more than {decimals} decimals")
-    return int(units)
 
 
 Progress = Callable[[str], None]
@@ -401,4 +314,4 @@ class ManualTrades:
         raise ChainError("engine stopped before the order finished")  # the bus closed
 
 
-__all__ = ["ManualTrades", "TradeRefused", "TradeRequest", "TradeResult", "parse_amount"]
+__all__ = ["ManualTrades"]

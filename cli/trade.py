@@ -21,9 +21,9 @@ def _run(side: str, token: str, amount: str, profile: str, slippage_bps: int,
     from claudedex.config import load_profile
     from claudedex.control.dispatch import dispatch
     from claudedex.domain import Side
-    from claudedex.manual import TradeRequest, TradeResult
     from claudedex.observability.logging import configure_logging
     from claudedex.paths import data_dir
+    from claudedex.trade_request import TradeRequest, TradeResult
 
     request = TradeRequest(Side(side), token, amount, slippage_bps=slippage_bps,
                            override=override, dry_run=dry_run, by="cli").validate()

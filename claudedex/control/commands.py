@@ -68,7 +68,7 @@ async def serve_command(engine: Facade, cmd: str, args: dict[str, Any],
     if cmd == "pending":
         return [_plain(p) for p in engine.pending_proposals()]
     if cmd == "trade":
-        from claudedex.manual import TradeRequest
+        from claudedex.trade_request import TradeRequest
 
         request = TradeRequest.from_json(dict(args.get("request") or {}))
         return (await engine.trade(request, progress)).to_json()

@@ -36,8 +36,8 @@ async def test_stop_loss_fills_on_the_liquid_venue_not_the_empty_pair(chain) -> 
     from claudedex.domain import Side
     from claudedex.engine import Engine
     from claudedex.kernel import BuildOptions
-    from claudedex.manual import TradeRequest
     from claudedex.paths import data_dir
+    from claudedex.trade_request import TradeRequest
 
     account = next(chain.accounts)
     write_manifest(chain, account)
