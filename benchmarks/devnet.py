@@ -33,6 +33,7 @@ from claudedex.devnet.sim import build_market  # noqa: E402
 from claudedex.devnet.testing import start_devnet_chain  # noqa: E402
 from claudedex.devnet.txs import Sender  # noqa: E402
 from claudedex.devnet.uniswap import erc20_contract, router_contract  # noqa: E402
+from claudedex.shutdown import exit_on_signals  # noqa: E402
 
 E18 = 10**18
 DEADLINE = 2**40
@@ -44,20 +45,26 @@ def ready_cli() -> float:
                "--data-dir", tmp]  # fmt: skip
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        elapsed = time.perf_counter() - started
-        json.loads(line)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            elapsed = time.perf_counter() - started
+            json.loads(line)
+        finally:  # `devnet up` stops its anvil on SIGTERM; it must get one on every way out
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         return elapsed
 
 
 def swaps(n: int) -> dict[str, float]:
     started = time.perf_counter()
     anvil, w3, dep = start_devnet_chain(accounts=TOTAL_ACCOUNTS)
-    ready = time.perf_counter() - started
     try:
+        ready = time.perf_counter() - started
         lp = Sender.from_dev(w3, anvil.accounts[1])
         token = lp.deploy(load_artifact("ERC20").bytecode, encode(["uint256"], [10**30]))
         router = router_contract(w3, dep.venues["uniswap"])
@@ -136,4 +143,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with exit_on_signals():  # SIGTERM unwinds, so every anvil is stopped
+        main()

@@ -34,6 +34,7 @@ from claudedex.execution.engine import ExecutionEngine
 from claudedex.execution.routing import VenueRef
 from claudedex.heap import freeze_startup_heap
 from claudedex.rpc import async_web3
+from claudedex.shutdown import exit_on_signals
 from claudedex.storage import Database, OrderJournal
 from claudedex.wallet.guard import GuardedSigner, any_token
 from claudedex.wallet.local import DevnetSigner
@@ -170,7 +171,9 @@ def main() -> None:
     parser.add_argument("--cli", type=int, default=10, help="CLI buys to time")
     parser.add_argument("--warmup", type=int, default=3, help="orders run before timing")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(bench(args.orders, args.sign, args.cli, args.warmup))))
+    with exit_on_signals():  # SIGTERM unwinds, so bench()'s finally stops anvil
+        result = asyncio.run(bench(args.orders, args.sign, args.cli, args.warmup))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

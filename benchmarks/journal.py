@@ -22,6 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from claudedex.shutdown import exit_on_signals  # noqa: E402
 from claudedex.storage import Database, OrderJournal  # noqa: E402
 
 GOAL_SQLITE = 5000
@@ -101,4 +102,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with exit_on_signals():  # SIGTERM unwinds, so the PostgreSQL server is stopped
+        main()

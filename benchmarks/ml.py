@@ -29,6 +29,7 @@ from claudedex.ml.train_job import dataset_path
 from claudedex.ml.training import train
 from claudedex.observability.logging import configure_logging
 from claudedex.paths import data_dir
+from claudedex.shutdown import exit_on_signals
 
 
 def pct(samples: list[float]) -> dict[str, float]:
@@ -134,4 +135,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with exit_on_signals():  # SIGTERM unwinds, so generate() stops its anvil
+        main()

@@ -34,6 +34,7 @@ from claudedex.discovery.follower import PairFollower  # noqa: E402
 from claudedex.discovery.state import MemoryStateStore  # noqa: E402
 from claudedex.events import RiskAssessed  # noqa: E402
 from claudedex.safety.analyzer import SafetyAnalyzer  # noqa: E402
+from claudedex.shutdown import exit_on_signals  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -45,6 +46,13 @@ def pct(values: list[float], q: float) -> float:
 
 async def bench(rounds: int, poll: float) -> dict[str, Any]:
     anvil, w3, dep = start_devnet_chain()
+    try:
+        return await _bench(anvil, w3, dep, rounds, poll)
+    finally:  # every way out (SIGTERM included, see main) stops anvil
+        anvil.stop()
+
+
+async def _bench(anvil: Any, w3: Any, dep: Any, rounds: int, poll: float) -> dict[str, Any]:
     aw3 = AsyncWeb3(AsyncWeb3.AsyncHTTPProvider(anvil.rpc_url))
     bus = EventBus()
     sub = bus.subscribe("bench", [RiskAssessed.topic])
@@ -100,19 +108,18 @@ async def bench(rounds: int, poll: float) -> dict[str, Any]:
                       "honest": {"scam": 0, "risky": 0, "safe": 0, "unknown": 0}}
             per_family: dict[str, list[str]] = {}
             for info in list(analyzer.pairs.values()):
-                fam = family_of.get(info.token.lower())
-                if fam is None:
+                family = family_of.get(info.token.lower())
+                if family is None:
                     continue
                 final = await analyzer.assess_pair(info, reason="benchmark final")
                 assert final is not None
-                truth = "scam" if FAMILIES[fam].scam else "honest"
+                truth = "scam" if FAMILIES[family].scam else "honest"
                 matrix[truth][final.verdict.value] += 1
-                per_family.setdefault(fam, []).append(final.verdict.value)
+                per_family.setdefault(family, []).append(final.verdict.value)
             for t in tasks:
                 t.cancel()
     finally:
         await aw3.provider.disconnect()
-        anvil.stop()
     lat = list(latency.values())
     return {
         "benchmark": "safety", "chain": "anvil automine (devnet budget: 1 block = 1 s)",
@@ -131,7 +138,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--poll", type=float, default=0.1, help="follower poll interval (s)")
     args = ap.parse_args()
-    print(json.dumps(asyncio.run(bench(args.rounds, args.poll))))
+    with exit_on_signals():
+        result = asyncio.run(bench(args.rounds, args.poll))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -131,7 +131,9 @@ async def _storage(b: _Build) -> Database:
     await journal.start()
     b.res.add_closer(journal.close)
     await EngineStateRepo(db).mirror_halt(b.base.halt.state)
-    audit = AuditLog(db)  # one audit chain per database: the signer and recorder share it
+    # one keyed chain per database (key and tip anchor in the data dir, outside the db):
+    # the signer, the recorder and the trade gate share it
+    audit = AuditLog(db, key_dir=b.base.data_dir)
     recorder = StorageRecorder(b.base.bus, db, audit)
     b.parts.update(db=db, journal=journal, audit=audit, recorder=recorder)
     b.supervise("storage", recorder.run)
@@ -268,7 +270,7 @@ def _metrics(b: _Build) -> None:
 
     cfg = b.profile.observability
     exporter = MetricsExporter(b.base.bus, EngineMetrics(), port=cfg.metrics_port,
-                               host=cfg.metrics_host)
+                               host=cfg.metrics_host, public=cfg.metrics_public)
 
     async def close() -> None:
         exporter.close()

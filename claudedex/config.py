@@ -8,17 +8,29 @@ environment variables that hold them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from claudedex.errors import ConfigError
 
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "profiles"
+
+# The bounds every amount of money, percentage and basis-point figure in a profile obeys:
+# a limit of 0 or -1 ETH, or a 250% drawdown, is a typo that must not reach a trade.
+Money = Annotated[Decimal, Field(gt=0)]  # a limit in quote (or gas) units: > 0
+MoneyOrZero = Annotated[Decimal, Field(ge=0)]  # a threshold where 0 means "off"
+Pct = Annotated[Decimal, Field(gt=0, le=100)]
+Bps = Annotated[int, Field(ge=0, le=10_000)]
+Seconds = Annotated[Decimal, Field(gt=0)]
+# One path component (the data dir's name under CLAUDEDEX_HOME): no '/', no '..', not empty.
+PROFILE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
 class Section(BaseModel):
@@ -33,7 +45,7 @@ class ChainConfig(Section):
     rpc_url_env: str = ""  # name of the env var holding the RPC URL (paper/live)
     ws_url_env: str = ""
     quote_token: str = ""  # WETH (or wrapped native) address; devnet fills it in
-    block_time_s: Decimal = Decimal("12")
+    block_time_s: Seconds = Decimal("12")
 
 
 class VenueConfig(Section):
@@ -41,26 +53,26 @@ class VenueConfig(Section):
     kind: Literal["uniswap_v2"] = "uniswap_v2"
     factory: str = ""
     router: str = ""
-    fee_bps: int = Field(default=30, ge=0, le=1000)
+    fee_bps: Bps = Field(default=30, le=1000)
 
 
 class LimitsConfig(Section):
-    max_trade_quote: Decimal = Decimal("0.5")
-    daily_cap_quote: Decimal = Decimal("2")
+    max_trade_quote: Money = Decimal("0.5")
+    daily_cap_quote: Money = Decimal("2")
     max_open_positions: int = Field(default=5, ge=0)
-    max_token_exposure_pct: Decimal = Decimal("25")
-    max_slippage_bps: int = Field(default=300, ge=1, le=5000)
-    daily_loss_limit_quote: Decimal = Decimal("1")
-    max_drawdown_pct: Decimal = Decimal("20")
-    max_gas_price_gwei: Decimal = Decimal("200")
-    max_priority_fee_gwei: Decimal = Decimal("3")
+    max_token_exposure_pct: Pct = Decimal("25")
+    max_slippage_bps: Bps = Field(default=300, ge=1, le=5000)
+    daily_loss_limit_quote: Money = Decimal("1")
+    max_drawdown_pct: Pct = Decimal("20")
+    max_gas_price_gwei: Money = Decimal("200")
+    max_priority_fee_gwei: MoneyOrZero = Decimal("3")  # 0: no tip (some L2s)
 
 
 class ApprovalsConfig(Section):
     # Exits (stop-loss, take-profit, trailing, time, anti-rug) go through without waiting
     # for the operator: a stop that waits for a click is not a stop.
     auto_approve_exits: bool = True
-    auto_approve_below_quote: Decimal = Decimal("0")
+    auto_approve_below_quote: MoneyOrZero = Decimal("0")  # 0: never auto-approve by size
     auto_approve_verdicts: tuple[Literal["safe", "risky"], ...] = ("safe",)
     proposal_ttl_s: int = Field(default=120, ge=1)
 
@@ -95,24 +107,50 @@ class ApisConfig(Section):
     honeypot_url: str = ""
     aggregator_url: str = ""
     private_relay_url: str = ""
-    timeout_s: Decimal = Decimal("5")
+    timeout_s: Seconds = Decimal("5")
 
 
 class DevnetConfig(Section):
     seed: int = 7
     block_time_s: int = Field(default=1, ge=0)
-    launch_rate_per_min: Decimal = Decimal("6")
+    launch_rate_per_min: Annotated[Decimal, Field(ge=0)] = Decimal("6")
     market: bool = True
     port: int = Field(default=0, ge=0, le=65535)
 
 
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback IPs (127.0.0.0/8, ::1); "" means every interface."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any interface
+
+
 class ObservabilityConfig(Section):
+    """The /metrics endpoint. Metrics name the tokens and amounts traded, so it binds to
+    loopback unless the profile opts in with ``metrics_public = true``."""
+
     metrics_port: int = Field(default=0, ge=0, le=65535)  # 0: no /metrics endpoint
+    metrics_public: bool = False  # declared before metrics_host: its validator reads it
     metrics_host: str = "127.0.0.1"
+
+    @field_validator("metrics_host")
+    @classmethod
+    def _loopback_unless_public(cls, host: str, info: ValidationInfo) -> str:
+        if not info.data.get("metrics_public", False) and not is_loopback_host(host):
+            raise PydanticCustomError(
+                "metrics_not_loopback",
+                "not a loopback address; metrics name the tokens and amounts traded, so "
+                "serving them beyond this machine needs metrics_public = true",
+            )
+        return host
 
 
 class Profile(Section):
-    name: str
+    name: str = Field(pattern=PROFILE_NAME)
     mode: Literal["devnet", "paper", "live"]
     description: str = ""
     chain: ChainConfig
@@ -161,24 +199,42 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
 
 
-def _describe(error: dict[str, Any]) -> str:
-    loc = ".".join(str(part) for part in error.get("loc", ())) or "(top level)"
+def _describe(error: dict[str, Any], prefix: tuple[str, ...] = ()) -> str:
+    loc = ".".join(str(part) for part in (*prefix, *error.get("loc", ()))) or "(top level)"
     kind = error.get("type", "")
     if kind == "extra_forbidden":
         return f"unknown key '{loc}'"
     if kind == "missing":
         return f"missing key '{loc}'"
-    return f"key '{loc}': {error.get('msg', 'invalid value')} (got {error.get('input')!r})"
+    if kind == "string_pattern_mismatch" and loc == "name":
+        return (f"key 'name': {error.get('input')!r} cannot name the profile's data dir: use "
+                "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    msg = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    if isinstance(error.get("input"), dict):  # a whole section: its keys are not the news
+        return f"key '{loc}': {msg}"
+    return f"key '{loc}': {msg} (got {error.get('input')!r})"
+
+
+def _refusal(exc: ValidationError, source: str, prefix: tuple[str, ...] = ()) -> ConfigError:
+    first = exc.errors()[0]
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return ConfigError(f"{source}: {_describe(dict(first), prefix)}{suffix}")
 
 
 def parse_profile(data: dict[str, Any], source: str) -> Profile:
+    """The validated profile, its strategy's params included (typed per strategy)."""
+    from claudedex.strategy.params import check_params  # strategy imports this module
+
     try:
-        return Profile.model_validate(data)
+        profile = Profile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        more = len(exc.errors()) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise ConfigError(f"{source}: {_describe(dict(first))}{suffix}") from None
+        raise _refusal(exc, source) from None
+    try:
+        check_params(profile.strategy.name, profile.strategy.params)
+    except ValidationError as exc:
+        raise _refusal(exc, source, ("strategy", "params")) from None
+    return profile
 
 
 def load_profile(name_or_path: str) -> Profile:
@@ -187,7 +243,14 @@ def load_profile(name_or_path: str) -> Profile:
         known = ", ".join(available_profiles())
         raise ConfigError(f"profile '{name_or_path}' not found at {path} (known: {known})")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (bad byte at offset {exc.start}); a "
+                          "profile is a TOML text file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the profile: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return parse_profile(data, str(path))

@@ -83,3 +83,27 @@ class UnknownProposal(UserInputError):
 
 class OverrideForbidden(UserInputError):
     """An override was refused: scam verdicts cannot be overridden, risky needs confirmation."""
+
+
+class DataDirError(UserInputError):
+    """``CLAUDEDEX_HOME`` or a profile's data dir is not a writable directory inside it."""
+
+
+def sole_error(exc: BaseException) -> ClaudeDexError | None:
+    """The first :class:`ClaudeDexError` of an exception group whose leaves all are one.
+
+    A ``TaskGroup`` wraps an engine error in an ``ExceptionGroup``; the faces want the
+    error's one line, not the group's traceback. ``None`` when any leaf is something else
+    (a bug, whose traceback must stay visible).
+    """
+    if isinstance(exc, ClaudeDexError):
+        return exc
+    if not isinstance(exc, BaseExceptionGroup):
+        return None
+    found: ClaudeDexError | None = None
+    for leaf in exc.exceptions:
+        err = sole_error(leaf)
+        if err is None:
+            return None
+        found = found or err
+    return found

@@ -273,7 +273,8 @@ class ManualTrades:
 
     async def _quote(self, proposal: TradeProposal, report: RiskReport | None) -> TradeResult:
         order = Order.from_proposal(proposal)
-        taxes = Taxes(report.buy_tax_bps or 0, report.sell_tax_bps or 0) if report else Taxes()
+        taxes = (Taxes.from_report(report.buy_tax_bps, report.sell_tax_bps) if report
+                 else Taxes())
         await self.execution.planner.plan(order, taxes)
         return TradeResult(order.id, "simulated", str(proposal.verdict), order.amount_in,
                            order.expected_out, order.amount_out_min,

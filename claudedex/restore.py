@@ -24,7 +24,8 @@ from claudedex.domain import RiskReport, Side
 log = structlog.get_logger(__name__)
 
 CHAIN_STATE_FILES = ("claudedex.db", "claudedex.db-wal", "claudedex.db-shm", "history.jsonl",
-                     "discovery-state.json", "spend.json", "spend.json.lock")
+                     "discovery-state.json", "spend.json", "spend.json.lock",
+                     "audit.anchor")  # the anchor seals the archived db's audit chain
 
 
 def archive_previous_chain(data_dir: Path) -> Path | None:

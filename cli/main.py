@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from claudedex.errors import ClaudeDexError, UserInputError
+from claudedex.errors import ClaudeDexError, UserInputError, sole_error
 
 app = typer.Typer(
     name="claudedex",
@@ -37,16 +37,24 @@ def _register_all() -> None:
 _register_all()
 
 
+def fail(exc: ClaudeDexError) -> None:
+    """One line on stderr; exit 2 for the operator's input, 1 for any other fault."""
+    typer.echo(f"error: {exc}", err=True)
+    sys.exit(2 if isinstance(exc, UserInputError) else 1)
+
+
 def main() -> None:
-    """Run the app; a :class:`UserInputError` becomes one line on stderr and exit 2."""
+    """Run the app; a :class:`UserInputError` becomes one line on stderr and exit 2, any
+    other :class:`ClaudeDexError` (also wrapped by a TaskGroup) one line and exit 1."""
     try:
         app()
-    except UserInputError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
     except ClaudeDexError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        fail(exc)
+    except BaseExceptionGroup as group:
+        err = sole_error(group)
+        if err is None:
+            raise  # a bug: its traceback stays visible
+        fail(err)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from claudedex.errors import UserInputError
+from claudedex.errors import UserInputError, sole_error
 
 
 def _threshold(text: str | None) -> Decimal | None:
@@ -47,8 +47,16 @@ def register(app: typer.Typer) -> None:
         from claudedex.config import load_profile
 
         loaded = load_profile(profile)
-        summary = asyncio.run(_main(loaded, headless=headless, duration=duration,
-                                    threshold=threshold, as_json=as_json))
+        try:
+            summary = asyncio.run(_main(loaded, headless=headless, duration=duration,
+                                        threshold=threshold, as_json=as_json))
+        except BaseExceptionGroup as group:
+            # The TaskGroup wraps what engine.start() raised (RPC down, a bad database):
+            # the face shows that error's one line, not the group's traceback.
+            err = sole_error(group)
+            if err is None:
+                raise
+            raise err from None
         if as_json:
             typer.echo(json.dumps(summary, sort_keys=True))
 

@@ -38,6 +38,15 @@ def train(
     if list_features:
         _features(json_out)
         return
+    from claudedex.shutdown import exit_on_signals
+
+    # SIGTERM/SIGHUP unwind like Ctrl-C, so the devnet's anvil is stopped on every way out.
+    with exit_on_signals():
+        _train(launches, data, json_out, registry, seed, leave_out, profile)
+
+
+def _train(launches: int, data: Path | None, json_out: bool, registry: Path | None, seed: int,
+           leave_out: str | None, profile: str) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -51,6 +60,10 @@ def train(
         raise UserInputError(f"--launches {launches}: must be positive")
     from claudedex.observability.logging import configure_logging
 
+    if profile.endswith(".toml") or "/" in profile:  # a profile file: its name's data dir
+        from claudedex.config import load_profile
+
+        profile = load_profile(profile).name
     home = data_dir(profile)
     reg = registry or home / "models"
     configure_logging(home, console=False)  # logs to the data dir; stdout stays for results

@@ -4,6 +4,10 @@ Why start the npm binary directly (not ``npx anvil``): the PID we hold is anvil'
 ``stop()`` can terminate it and wait for it — no wrapper shell left behind as an orphan.
 Accounts come from anvil's ``--config-out`` file so that the addresses and keys we hand out
 are exactly the ones anvil funded (no second derivation that could drift).
+
+That file and ``anvil.log`` (anvil prints the private keys at start) hold keys: both are
+created 0600 by us before anvil writes a byte into them (anvil truncates and keeps the
+mode), anvil itself runs with umask 077, and the data dir is made 0700.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import IO
 import structlog
 
 from claudedex.errors import DevnetError
+from claudedex.security.files import create_private_empty, open_private_append, private_dir
 
 log = structlog.get_logger(__name__)
 
@@ -90,6 +95,15 @@ def _parent_death_signal() -> None:
     libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
 
 
+def private_data_dir(path: Path) -> Path:
+    """Create ``path`` if needed and make it 0700 (the devnet keeps dev private keys in it)."""
+    try:
+        return private_dir(path)
+    except OSError as exc:
+        raise DevnetError(f"cannot make the devnet data dir {path} private (0700): "
+                          f"{exc.strerror or exc}") from None
+
+
 def rpc_answers(url: str, timeout: float = 0.5) -> bool:
     """True when a JSON-RPC node at ``url`` answers eth_chainId."""
     return _rpc_answers(url, timeout)
@@ -129,8 +143,7 @@ class AnvilProcess:
         if data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="claudedex-anvil-")
             data_dir = Path(self._tmp.name)
-        self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = private_data_dir(Path(data_dir))  # config and log hold private keys
         self.log_path = self.data_dir / "anvil.log"
         self.config_path = self.data_dir / "anvil-config.json"
         self.accounts: list[DevAccount] = []
@@ -172,8 +185,8 @@ class AnvilProcess:
         if self.running():
             return self
         cmd = self.command()
-        self.config_path.unlink(missing_ok=True)
-        log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        create_private_empty(self.config_path)  # anvil fills it: it never exists world-readable
+        log_file = open_private_append(self.log_path)  # closed in stop()
         self._log_file = log_file
         self._proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             cmd,
@@ -181,6 +194,7 @@ class AnvilProcess:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # a terminal's Ctrl-C reaches us, not anvil: we stop it
+            umask=0o077,  # anything anvil creates itself is private too
             preexec_fn=_parent_death_signal if self.die_with_parent else None,  # noqa: PLW1509
         )
         deadline = time.monotonic() + self.startup_timeout_s
@@ -194,7 +208,7 @@ class AnvilProcess:
                     self.port = free_port(self.host)
                     return self.start()
                 raise DevnetError(f"anvil exited with code {self._proc.returncode}: {tail}")
-            if self.config_path.is_file() and _rpc_answers(self.rpc_url):
+            if self._config_written() and _rpc_answers(self.rpc_url):
                 self.accounts = self._read_accounts()
                 log.info("anvil.ready", rpc_url=self.rpc_url, pid=self._proc.pid)
                 return self
@@ -202,6 +216,12 @@ class AnvilProcess:
         self.stop()
         raise DevnetError(f"anvil did not answer on {self.rpc_url} within "
                           f"{self.startup_timeout_s:.0f}s (log: {self.log_path})")
+
+    def _config_written(self) -> bool:
+        try:
+            return self.config_path.stat().st_size > 0
+        except FileNotFoundError:
+            return False
 
     def _read_accounts(self) -> list[DevAccount]:
         from eth_utils.address import to_checksum_address

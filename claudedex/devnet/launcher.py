@@ -17,9 +17,10 @@ from typing import Any
 
 import structlog
 
-from claudedex.devnet.anvil import REPO_ROOT, rpc_answers
+from claudedex.devnet.anvil import REPO_ROOT, private_data_dir, rpc_answers
 from claudedex.devnet.manifest import DevnetManifest, read_manifest
 from claudedex.errors import DevnetError
+from claudedex.security.files import open_private_append
 
 log = structlog.get_logger(__name__)
 
@@ -48,7 +49,7 @@ def running_devnet(data_dir: Path) -> DevnetManifest | None:
 
 
 def _prepare(data_dir: Path) -> DevnetManifest | None:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_data_dir(data_dir)  # the devnet writes dev private keys here (manifest, anvil)
     return running_devnet(data_dir)
 
 
@@ -88,7 +89,7 @@ async def ensure_devnet(
         return existing, None
     cmd = up_command(profile, data_dir)
     log_path = data_dir / UP_LOG
-    err = await asyncio.to_thread(open, log_path, "ab")
+    err = await asyncio.to_thread(open_private_append, log_path)  # 0600: it may echo secrets
     try:
         proc = await asyncio.create_subprocess_exec(
             *cmd, stdout=asyncio.subprocess.PIPE, stderr=err, stdin=asyncio.subprocess.DEVNULL,

@@ -59,6 +59,7 @@ class DevnetManifest:
         path = data_dir / MANIFEST_FILE
         tmp = path.with_suffix(".json.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a leftover temp file from a crash keeps its old mode
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(self.line() + "\n")
         os.replace(tmp, path)

@@ -23,7 +23,7 @@ import structlog
 from aiohttp import web
 
 from claudedex.devnet.accounts import TOTAL_ACCOUNTS, plan_accounts
-from claudedex.devnet.anvil import AnvilProcess
+from claudedex.devnet.anvil import AnvilProcess, private_data_dir
 from claudedex.devnet.deployment import DevnetDeployment
 from claudedex.devnet.http_server import start_http
 from claudedex.devnet.labels import LABELS_FILE
@@ -67,7 +67,7 @@ class DevnetService:
         """Start everything; returns once the chain is ready (the market keeps going)."""
         opts = self.options
         shape = shape_named(opts.shape)
-        opts.data_dir.mkdir(parents=True, exist_ok=True)
+        private_data_dir(opts.data_dir)  # 0700: the manifest and anvil's files hold keys
         # spawned from this (the loop's) thread: die_with_parent ties anvil to our lifetime
         self.anvil = AnvilProcess(
             port=opts.port, block_time=0, accounts=TOTAL_ACCOUNTS,

@@ -39,8 +39,8 @@ def start_devnet_chain(
     chain_shape = shape_named(shape)
     anvil = AnvilProcess(block_time=block_time, accounts=accounts, data_dir=data_dir, port=port,
                          chain_id=chain_shape.chain_id)  # fmt: skip
-    anvil.start()
-    try:
+    try:  # start() inside: a signal while anvil boots must still stop it
+        anvil.start()
         w3 = connect(anvil.rpc_url)
         deployment = deploy_shape(w3, anvil.accounts[0], chain_shape)
     except BaseException:

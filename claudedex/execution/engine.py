@@ -28,6 +28,7 @@ from claudedex.config import Profile
 from claudedex.domain import RiskReport, Side, TradeProposal, Verdict, token_verdict
 from claudedex.errors import ChainError, EngineHalted, SignerRefused
 from claudedex.events import (
+    AlertRaised,
     EngineHaltChanged,
     OrderFilled,
     OrderUpdated,
@@ -51,6 +52,13 @@ EXECUTE_DECISIONS = frozenset({"approved", "overridden"})
 ORDER_ERRORS: tuple[type[BaseException], ...] = (
     ChainError, AmmError, Web3Exception, ValueError, SignerRefused, *TRANSIENT,
 )
+
+
+def shortfall_bps(expected: int, received: int) -> int:
+    """How far ``received`` fell under ``expected``, in bps (0 when at or above)."""
+    if expected <= 0 or received >= expected:
+        return 0
+    return (expected - received) * 10_000 // expected
 
 
 class VerdictChanged(SignerRefused):
@@ -165,8 +173,8 @@ class ExecutionEngine:
                 async for event in sub:
                     if isinstance(event, RiskAssessed):
                         rep = event.report
-                        self.taxes[rep.token.lower()] = Taxes(rep.buy_tax_bps or 0,
-                                                              rep.sell_tax_bps or 0)
+                        self.taxes[rep.token.lower()] = Taxes.from_report(
+                            rep.buy_tax_bps, rep.sell_tax_bps)
                         self.note_report(rep)
                     elif isinstance(event, ProposalDecided):
                         if event.decision in EXECUTE_DECISIONS and event.proposal is not None:
@@ -295,7 +303,19 @@ class ExecutionEngine:
         if fill is None:
             return
         order.amount_out, order.gas_cost_wei = fill.amount_out, fill.gas_cost_wei
-        await self._record(order, S.FILLED, fill.detail or f"received {fill.amount_out}")
+        short = shortfall_bps(order.expected_out, fill.amount_out)
+        detail = fill.detail or f"received {fill.amount_out}"
+        if order.expected_out:
+            detail += f" (expected {order.expected_out}, {short} bps short)"
+        await self._record(order, S.FILLED, detail)
+        if fill.amount_out < order.amount_out_min or short > max(order.slippage_bps, 0):
+            # the router's min-out should make this impossible: a token that lies about
+            # balances, a tax switched on, or a fill model gone wrong. The operator sees it.
+            below = " BELOW MIN-OUT" if fill.amount_out < order.amount_out_min else ""
+            await self.bus.publish(AlertRaised(
+                level="error" if below else "warning", source="execution",
+                message=f"fill of {order.id} received {fill.amount_out}, {short} bps under the "
+                        f"quote {order.expected_out}{below} (min-out {order.amount_out_min})"))
         await self.bus.publish(OrderFilled(
             order_id=order.id, token=order.token, side=str(order.side),
             amount_in=order.amount_in, amount_out=order.amount_out,

@@ -35,10 +35,26 @@ class NoRoute(ChainError):
 
 @dataclass(frozen=True, slots=True)
 class Taxes:
-    """Transfer taxes the safety layer measured (bps); non-zero selects the FoT functions."""
+    """Transfer taxes the safety layer measured (bps).
+
+    The fee-on-transfer router functions are used unless the token was measured untaxed:
+    they check min-out against what actually arrives, so a token that takes a fee nobody
+    measured (no report, a tax switched on since) reverts instead of filling short, and a
+    taxed sell cannot fail ``UniswapV2: K`` after its approval was mined.
+    """
 
     buy_bps: int = 0
     sell_bps: int = 0
+    measured: bool = False  # both legs measured by a round trip (a report with both taxes)
+
+    @classmethod
+    def from_report(cls, buy_bps: int | None, sell_bps: int | None) -> Taxes:
+        return cls(buy_bps or 0, sell_bps or 0,
+                   measured=buy_bps is not None and sell_bps is not None)
+
+    @property
+    def fee_on_transfer(self) -> bool:
+        return not self.measured or bool(self.buy_bps or self.sell_bps)
 
 
 class Planner:
@@ -65,7 +81,7 @@ class Planner:
             chain_deadline(self.w3, self.deadline_s))
         if best is None:
             raise NoRoute(f"no venue has liquidity for {token_in} -> {token_out}")
-        fot = bool(taxes.buy_bps or taxes.sell_bps)
+        fot = taxes.fee_on_transfer
         minimum = amount_out_min(best.expected_out, order.slippage_bps, self.max_slippage_bps)
         path = [token_in, token_out]
         if buy:

@@ -7,6 +7,7 @@ prices; reading each pair's reserves (two ``eth_call``s) is cheap next to a bad 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,17 +52,28 @@ async def eth_call(w3: Any, to: str, data: bytes) -> bytes:
 
 # Pairs are CREATE2 contracts that never move or change tokens: once a factory returned a
 # pair, and once a pair returned its token0, the answer is kept (no RPC on the hot path).
-_PAIRS: dict[tuple[str, str, str], str] = {}
-_TOKEN0: dict[str, str] = {}
+# Kept per connection: another chain (a test's, a restarted devnet) has other contracts at
+# the same addresses.
+_CACHES: weakref.WeakKeyDictionary[Any, tuple[dict[tuple[str, str, str], str],
+                                              dict[str, str]]] = weakref.WeakKeyDictionary()
+
+
+def _caches(w3: Any) -> tuple[dict[tuple[str, str, str], str], dict[str, str]]:
+    provider = w3.provider
+    found = _CACHES.get(provider)
+    if found is None:
+        found = _CACHES[provider] = ({}, {})
+    return found
 
 
 async def pair_reserves(w3: Any, pair: str, token_in: str) -> tuple[int, int]:
     """(reserve of token_in, reserve of the other token) of a V2 pair."""
-    token0 = _TOKEN0.get(pair.lower())
+    known = _caches(w3)[1]
+    token0 = known.get(pair.lower())
     if token0 is None:
         token0_raw, reserves_raw = await asyncio.gather(
             eth_call(w3, pair, calls.TOKEN0), eth_call(w3, pair, calls.GET_RESERVES))
-        token0 = _TOKEN0.setdefault(pair.lower(), calls.decode_address(token0_raw))
+        token0 = known.setdefault(pair.lower(), calls.decode_address(token0_raw))
     else:
         reserves_raw = await eth_call(w3, pair, calls.GET_RESERVES)
     r0, r1 = calls.decode_reserves(reserves_raw)
@@ -72,7 +84,8 @@ async def find_pair(w3: Any, venue: VenueRef, token_a: str, token_b: str) -> str
     """The venue's pair for two tokens, or None (a found pair is remembered; none is not)."""
     a, b = sorted((token_a.lower(), token_b.lower()))
     key = (venue.factory.lower(), a, b)
-    known = _PAIRS.get(key)
+    pairs = _caches(w3)[0]
+    known = pairs.get(key)
     if known is not None:
         return known
     raw = await eth_call(w3, venue.factory, calls.get_pair(
@@ -80,7 +93,7 @@ async def find_pair(w3: Any, venue: VenueRef, token_a: str, token_b: str) -> str
     pair = calls.decode_address(raw)
     if pair == ZERO:
         return None
-    return _PAIRS.setdefault(key, pair)
+    return pairs.setdefault(key, pair)
 
 
 async def v2_quote(

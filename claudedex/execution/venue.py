@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import structlog
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
+from web3.exceptions import Web3Exception
 
 from claudedex.domain import Side
 from claudedex.errors import ChainError
@@ -102,22 +103,39 @@ class ChainVenue:
         return await settle(order, ctx, await ctx.flow.submit(order, gas))
 
     async def _ensure_allowance(self, order: Order, ctx: VenueContext) -> None:
+        """SafeERC20 semantics: reset a smaller non-zero allowance to 0 first (USDT-style
+        tokens revert otherwise), treat a missing return value as success and ``false`` as
+        failure (checked by simulating the call before signing it)."""
         raw = await ctx.w3.eth.call({"to": to_checksum_address(order.token),
                                      "data": calls.erc20_allowance(ctx.account, order.router)})
-        if calls.decode_uint(bytes(raw)) >= order.amount_in:
+        current = calls.decode_uint(bytes(raw))
+        if current >= order.amount_in:
             return
-        approve = Order(id=f"{order.id}:approve", proposal_id=order.proposal_id,
-                        side=order.side, token=order.token, amount_in=order.amount_in,
+        steps = ([(":approve-reset", 0)] if current > 0 else []) + [(":approve", order.amount_in)]
+        for suffix, amount in steps:
+            await self._approve(order, ctx, suffix, amount)
+
+    async def _approve(self, order: Order, ctx: VenueContext, suffix: str, amount: int) -> None:
+        data = calls.erc20_approve(order.router, amount)
+        approve = Order(id=f"{order.id}{suffix}", proposal_id=order.proposal_id,
+                        side=order.side, token=order.token, amount_in=amount,
                         kind="approve", venue=order.venue, router=order.router,
-                        to=to_checksum_address(order.token),
-                        data="0x" + calls.erc20_approve(order.router, order.amount_in).hex())
-        assert ctx.intent is not None, "ChainVenue needs the engine's intent journal"
+                        to=to_checksum_address(order.token), data="0x" + data.hex())
+        assert ctx.intent is not None and ctx.flow is not None, "ChainVenue needs the engine"
         await ctx.intent(approve)
         for state in (S.RISK_APPROVED, S.OPERATOR_APPROVED, S.JOURNALED):
-            await ctx.record(approve, state, f"allowance for {order.id}")
-        assert ctx.flow is not None
-        await settle(approve, ctx, await ctx.flow.submit(approve, await estimate_gas(ctx,
-                                                                                      approve)))
+            await ctx.record(approve, state, f"allowance {amount} for {order.id}")
+        try:
+            returned = bytes(await ctx.w3.eth.call({"from": ctx.account, "to": approve.to,
+                                                    "data": approve.data}))
+            if len(returned) >= 32 and int.from_bytes(returned[:32], "big") == 0:
+                raise ChainError("the token's approve returned false")
+            outcome = await ctx.flow.submit(approve, await estimate_gas(ctx, approve))
+        except (ChainError, Web3Exception, ValueError) as exc:
+            if approve.state in (S.JOURNALED,):  # nothing was signed: close it, say why
+                await ctx.record(approve, S.FAILED, f"approve refused: {exc}"[:300])
+            raise ChainError(f"approval for the router failed: {exc}") from exc
+        await settle(approve, ctx, outcome)
         if approve.state is not S.FILLED:
             raise ChainError(f"approval for the router failed: {approve.detail}")
 

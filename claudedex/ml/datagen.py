@@ -10,6 +10,7 @@ labelled from the market's ground truth. The truth never reaches a feature.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import tempfile
 import threading
@@ -123,40 +124,43 @@ class _Miner:
 
 
 def generate(cfg: GenConfig) -> list[Example]:
-    """Run a fresh anvil + market until ``cfg.launches`` launches are labelled; stop anvil."""
-    with tempfile.TemporaryDirectory(prefix="claudedex-train-") as tmp:
+    """Run a fresh anvil + market until ``cfg.launches`` launches are labelled; stop anvil.
+
+    Every part is registered for its stop the moment it exists, so anvil is stopped on
+    every way out: the end, an error, Ctrl-C, or SIGTERM turned into SystemExit by the
+    caller (``claudedex.shutdown``).
+    """
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="claudedex-train-"))
         anvil, w3, dep = start_devnet_chain(accounts=TOTAL_ACCOUNTS, data_dir=Path(tmp))
+        stack.callback(anvil.stop)
         loop = asyncio.new_event_loop()
+        stack.callback(loop.close)
         aw3 = async_web3(anvil.rpc_url)
-        miner = _Miner(anvil.rpc_url, cfg.block_interval_s) if cfg.block_interval_s > 0 else None
-        try:
-            if miner is not None:
-                miner.start()
-            source: TokenSource = ZooSource()
-            if cfg.families is not None:
-                source = _FamilySource(source, cfg.families)
-            assessor = TokenAssessor(aw3, chain_id=dep.chain_id)
-            routers = {n: v.router for n, v in dep.venues.items()}
+        stack.callback(lambda: loop.run_until_complete(aw3.provider.disconnect()))
+        if cfg.block_interval_s > 0:
+            miner = _Miner(anvil.rpc_url, cfg.block_interval_s)
+            stack.callback(miner.stop)
+            miner.start()
+        source: TokenSource = ZooSource()
+        if cfg.families is not None:
+            source = _FamilySource(source, cfg.families)
+        assessor = TokenAssessor(aw3, chain_id=dep.chain_id)
+        routers = {n: v.router for n, v in dep.venues.items()}
 
-            def judge(live: LiveToken) -> RiskReport | None:
-                return loop.run_until_complete(assessor.assess(
-                    token=live.token.address, pair=live.pair, quote=dep.weth,
-                    router=routers[live.plan.venue]))
+        def judge(live: LiveToken) -> RiskReport | None:
+            return loop.run_until_complete(assessor.assess(
+                token=live.token.address, pair=live.pair, quote=dep.weth,
+                router=routers[live.plan.venue]))
 
-            market = _JudgedMarket(
-                w3, dep, plan_accounts(anvil.accounts),
-                config=MarketConfig(seed=cfg.seed, launch_rate_per_min=Decimal(60), tick_s=1.0,
-                                    max_launches=cfg.launches, scam_share=cfg.scam_share),
-                source=source, labels=LabelWriter(Path(tmp) / LABELS_FILE), book=PriceBook(),
-                feed=SocialFeed(random.Random(f"claudedex-devnet:{cfg.seed}:social")),
-                judge=judge)  # the same parts build_market assembles
-            return _drive(market, loop, aw3, dep.weth, cfg)
-        finally:
-            if miner is not None:
-                miner.stop()
-            loop.run_until_complete(aw3.provider.disconnect())
-            loop.close()
-            anvil.stop()
+        market = _JudgedMarket(
+            w3, dep, plan_accounts(anvil.accounts),
+            config=MarketConfig(seed=cfg.seed, launch_rate_per_min=Decimal(60), tick_s=1.0,
+                                max_launches=cfg.launches, scam_share=cfg.scam_share),
+            source=source, labels=LabelWriter(Path(tmp) / LABELS_FILE), book=PriceBook(),
+            feed=SocialFeed(random.Random(f"claudedex-devnet:{cfg.seed}:social")),
+            judge=judge)  # the same parts build_market assembles
+        return _drive(market, loop, aw3, dep.weth, cfg)
 
 
 def _drive(market: _JudgedMarket, loop: asyncio.AbstractEventLoop, aw3: AsyncWeb3[Any],

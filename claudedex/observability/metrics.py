@@ -2,7 +2,8 @@
 
 Why a bus subscriber: counting in each component would scatter metric names through the
 engine; here one place turns the typed events into counters and histograms. The exporter
-binds to loopback by default: metrics name tokens and amounts we trade.
+binds to loopback unless the profile sets ``observability.metrics_public = true`` (then it
+warns at start): metrics name the tokens and amounts we trade.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 from claudedex.bus import ALL, EventBus
+from claudedex.config import is_loopback_host
+from claudedex.errors import ConfigError
 from claudedex.events import (
     BlockSeen,
     ComponentFailed,
@@ -81,18 +84,29 @@ class MetricsExporter:
     """Engine component: counts every bus event; serves /metrics when a port is set."""
 
     def __init__(self, bus: EventBus, metrics: EngineMetrics, *, port: int = 0,
-                 host: str = "127.0.0.1") -> None:
+                 host: str = "127.0.0.1", public: bool = False) -> None:
+        if not public and not is_loopback_host(host):
+            # the profile validator refuses this too; a direct caller must opt in as well
+            raise ConfigError(f"metrics host {host!r} is not a loopback address: set "
+                              "observability.metrics_public = true to serve metrics on it")
         self._bus = bus
         self.metrics = metrics
         self._port = port
         self._host = host
+        self._public = public
         self._server: Any = None
 
     async def run(self) -> None:
         if self._port and self._server is None:
             self._server, _thread = start_http_server(self._port, addr=self._host,
                                                       registry=self.metrics.registry)
-            log.info("metrics_serving", url=f"http://{self._host}:{self._port}/metrics")
+            url = f"http://{_url_host(self._host)}:{self._port}/metrics"
+            if self._public:
+                log.warning("metrics_public", url=url,
+                            detail="observability.metrics_public = true: metrics (tokens, "
+                                   "amounts, fills) may be read beyond this machine; "
+                                   "restrict access with a firewall")
+            log.info("metrics_serving", url=url)
         sub = self._bus.subscribe("metrics", [ALL])
         try:
             async for ev in sub:
@@ -104,3 +118,7 @@ class MetricsExporter:
         if self._server is not None:
             self._server.shutdown()
             self._server = None
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host

@@ -91,7 +91,48 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _ensure_parent_dir(path: str | None) -> None:
     if path and path != ":memory:":
-        Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the directory of database {path}: "
+                               f"{exc.strerror or exc}") from None
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# What SQLite says of a file that is not (or no longer) one of its databases.
+CORRUPT_MARKERS = ("file is not a database", "database disk image is malformed")
+
+
+def _corrupt(path: str, why: str) -> StorageError:
+    return StorageError(
+        f"database {path} is {why}: move it aside (mv {path} {path}.corrupt) and run "
+        "`claudedex db upgrade` for a fresh one, or restore it from a backup")
+
+
+def _check_sqlite_file(path: str | None) -> None:
+    """Refuse, with one line naming the file, a path that holds no SQLite database."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path)
+    if file.is_dir():
+        raise _corrupt(path, "a directory, not a SQLite database")
+    try:
+        with file.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        return  # a fresh database: SQLite creates it
+    except OSError as exc:
+        raise StorageError(f"cannot read database {path}: {exc.strerror or exc}") from None
+    if head and head != SQLITE_MAGIC:  # an empty file is a fresh database to SQLite
+        raise _corrupt(path, "not a SQLite database (corrupt, or another kind of file)")
+
+
+def _one_line(exc: BaseException) -> str:
+    """The driver's own message (SQLAlchemy adds a second, 'Background on this error',
+    line and the SQL), first line only."""
+    inner = getattr(exc, "orig", None) or exc
+    text = str(inner).strip().splitlines()
+    return text[0] if text else type(inner).__name__
 
 
 class Database:
@@ -131,6 +172,7 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         else:
             _ensure_parent_dir(make_url(self._url).database)
+            _check_sqlite_file(make_url(self._url).database)
         engine = create_async_engine(self._url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
@@ -151,13 +193,25 @@ class Database:
             async with self.engine.connect() as conn:
                 revision = await conn.run_sync(current_revision)
         except (SQLAlchemyError, OSError) as exc:
-            raise StorageError(f"cannot migrate {redact(self._url)}: {exc}") from exc
+            raise self._failure("cannot migrate", exc) from exc
         log.info("database.migrated", url=redact(self._url), revision=revision)
         return revision
 
     async def revision(self) -> str | None:
-        async with self.engine.connect() as conn:
-            return await conn.run_sync(current_revision)
+        try:
+            async with self.engine.connect() as conn:
+                return await conn.run_sync(current_revision)
+        except (SQLAlchemyError, OSError) as exc:
+            raise self._failure("cannot read the revision of", exc) from exc
+
+    def _failure(self, doing: str, exc: BaseException) -> StorageError:
+        """One line: a corrupt SQLite file says which file and what to do."""
+        detail = _one_line(exc)
+        database = make_url(self._url).database
+        if self.dialect == "sqlite" and database and any(
+                m in detail.lower() for m in CORRUPT_MARKERS):
+            return _corrupt(database, f"corrupt ({detail})")
+        return StorageError(f"{doing} {redact(self._url)}: {detail}")
 
     async def close(self) -> None:
         if self._engine is not None:

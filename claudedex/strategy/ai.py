@@ -12,16 +12,13 @@ from claudedex.clock import Clock
 from claudedex.domain import Signal, Verdict
 from claudedex.market.view import MarketView
 from claudedex.strategy.base import Strategy
+from claudedex.strategy.params import AiParams, RunnerParams, own_defaults
 
 
 class AiStrategy(Strategy):
     name: ClassVar[str] = "ai"
-    defaults: ClassVar[dict[str, Any]] = {
-        "max_scam_entry": 0.2,  # enter only below this scam probability
-        "exit_scam": 0.5,  # sell a holding when the score rises above this
-        "min_pump": 0.6,  # when a pump probability is present, require at least this
-        "require_safe": True,  # without a pump probability, require a SAFE verdict
-    }
+    params_model: ClassVar[type[RunnerParams] | None] = AiParams
+    defaults: ClassVar[dict[str, Any]] = own_defaults(AiParams)
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         super().__init__(params)

@@ -11,22 +11,33 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from pydantic import ValidationError
+
 from claudedex.clock import Clock
 from claudedex.domain import Signal
 from claudedex.errors import UserInputError
 from claudedex.market.view import MarketView
+from claudedex.strategy.params import RUNNER_KEYS, RunnerParams
 
 
 class Strategy:
-    """Base class: subclasses set ``name`` and implement :meth:`evaluate`."""
+    """Base class: subclasses set ``name`` and implement :meth:`evaluate`.
+
+    A built-in sets ``params_model`` (its typed parameters, checked here and when the
+    profile loads) and ``defaults`` from it; a strategy from the operator's own file may set
+    only ``defaults``, whose keys are then the only ones it accepts.
+    """
 
     name: ClassVar[str] = "base"
     defaults: ClassVar[Mapping[str, Any]] = {}
+    params_model: ClassVar[type[RunnerParams] | None] = None
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
+        if self.params_model is not None:
+            _check(self.name, self.params_model, params or {})
         merged = dict(self.defaults)
         for key, value in (params or {}).items():
-            if key in _RUNNER_KEYS:
+            if key in RUNNER_KEYS:
                 continue
             if key not in merged:
                 known = ", ".join(sorted(merged)) or "none"
@@ -55,25 +66,19 @@ class Strategy:
         )
 
 
-# Parameters the runner/risk layer reads from the same profile section; strategies ignore them.
-_RUNNER_KEYS = frozenset(
-    {
-        "equity_quote",
-        "sizing",
-        "fraction",
-        "kelly_win_rate",
-        "kelly_payoff",
-        "kelly_cap",
-        "target_vol",
-        "max_risk",
-        "cooldown_s",
-        "candle_interval_s",
-        "gas_per_swap",
-        "stop_loss_pct",
-        "take_profit",
-        "trailing_pct",
-        "max_hold_s",
-        "max_scam_probability",
-        "require_report",
-    }
-)
+def _check(name: str, model: type[RunnerParams], params: Mapping[str, Any]) -> None:
+    """One line naming the parameter and what was expected (``--param`` overrides too)."""
+    try:
+        model.model_validate(dict(params))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if not key:  # a rule across keys (ema_fast below ema_slow)
+            raise UserInputError(f"strategy {name}: {msg}") from None
+        if err["type"] == "extra_forbidden":
+            known = ", ".join(sorted(set(model.model_fields) - RUNNER_KEYS)) or "none"
+            raise UserInputError(
+                f"strategy {name}: unknown parameter '{key}' (known: {known})") from None
+        raise UserInputError(f"strategy {name}: parameter '{key}': {msg} "
+                             f"(got {err.get('input')!r})") from None

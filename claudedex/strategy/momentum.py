@@ -8,20 +8,14 @@ from claudedex.clock import Clock
 from claudedex.domain import Signal
 from claudedex.market.view import MarketView
 from claudedex.strategy.base import Strategy
+from claudedex.strategy.params import MomentumParams, RunnerParams, own_defaults
 from claudedex.strategy.patterns import PatternAnalyzer
 
 
 class MomentumStrategy(Strategy):
     name: ClassVar[str] = "momentum"
-    defaults: ClassVar[dict[str, Any]] = {
-        "ema_fast": 12,
-        "ema_slow": 26,
-        "rsi_period": 14,
-        "rsi_max": 75.0,
-        "volume_mult": 0.0,  # > 0: require a volume spike of this multiple to enter
-        "require_breakout": False,
-        "breakout_lookback": 20,
-    }
+    params_model: ClassVar[type[RunnerParams] | None] = MomentumParams
+    defaults: ClassVar[dict[str, Any]] = own_defaults(MomentumParams)
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         super().__init__(params)

@@ -8,18 +8,14 @@ from claudedex.clock import Clock
 from claudedex.domain import Signal
 from claudedex.market.view import MarketView
 from claudedex.strategy.base import Strategy
+from claudedex.strategy.params import RunnerParams, ScalpingParams, own_defaults
 from claudedex.strategy.patterns import PatternAnalyzer
 
 
 class ScalpingStrategy(Strategy):
     name: ClassVar[str] = "scalping"
-    defaults: ClassVar[dict[str, Any]] = {
-        "ema_fast": 5,
-        "ema_slow": 20,
-        "entry_bps": 150,  # price this far below the slow EMA: buy
-        "exit_bps": 100,  # price this far above the slow EMA while held: sell
-        "rsi_min": 20.0,  # skip falling knives below this RSI
-    }
+    params_model: ClassVar[type[RunnerParams] | None] = ScalpingParams
+    defaults: ClassVar[dict[str, Any]] = own_defaults(ScalpingParams)
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         super().__init__(params)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from claudedex.errors import StorageError
 from claudedex.halt import HaltSwitch
 
 
@@ -27,3 +30,43 @@ def test_halt_written_by_another_process_is_seen(tmp_path: Path) -> None:
     HaltSwitch(tmp_path / "halt.json").set(True, "from cli", "cli")
     assert engine_side.is_halted()
     assert engine_side.state.reason == "from cli"
+
+
+@pytest.mark.parametrize("content", [b"[]", b"null", b"42", b'"halted"', b'{"halted": 1}',
+                                     b'{"halted": "false"}', b'{"reason": "no flag"}',
+                                     b'{"halted": false, "since": "yesterday"}',
+                                     b'{"halted": false, "reason": 7}',
+                                     b'{"halted": false, "since": NaN}', b"\xff\xfe", b""])
+def test_malformed_halt_file_fails_safe(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "halt.json"
+    path.write_bytes(content)
+    switch = HaltSwitch(path)  # what the engine and the signer read
+    assert switch.is_halted()
+    assert str(path) in switch.state.reason and "unreadable" in switch.state.reason
+    switch.set(False, "", "cli")  # resume repairs it
+    assert not HaltSwitch(path).is_halted()
+
+
+def test_halt_file_that_is_a_directory_fails_safe_and_is_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "halt.json"
+    path.mkdir()
+    switch = HaltSwitch(path)
+    assert switch.is_halted() and "a directory" in switch.state.reason
+    switch.set(True, "stop", "cli")
+    assert HaltSwitch(path).state.reason == "stop"
+    assert len(list(tmp_path.glob("halt.json.unreadable-*"))) == 1
+
+
+def test_engine_side_sees_a_file_turn_malformed(tmp_path: Path) -> None:
+    path = tmp_path / "halt.json"
+    engine_side = HaltSwitch(path)
+    assert not engine_side.is_halted()
+    path.write_text("[]")
+    assert engine_side.is_halted()
+
+
+def test_a_halt_that_cannot_be_written_is_a_typed_error(tmp_path: Path) -> None:
+    switch = HaltSwitch(tmp_path / "gone" / "halt.json")
+    with pytest.raises(StorageError, match="cannot write halt file"):
+        switch.set(True, "stop", "cli")
+    assert switch.is_halted()  # the flag in this process flipped before the write
