@@ -211,6 +211,7 @@ def _feeds(b: _Build, w3: Any, tracker: PortfolioTracker) -> None:
     from claudedex.discovery.social import HttpPostFeed, SocialSentiment
     from claudedex.discovery.state import default_state_store
     from claudedex.domain import Finding, PairInfo
+    from claudedex.safety.verdict import report_controllers
 
     profile, bus, manifest = b.profile, b.base.bus, b.devnet
     ws_url = manifest.ws_url if manifest is not None else _env(profile.chain.ws_url_env)
@@ -238,9 +239,14 @@ def _feeds(b: _Build, w3: Any, tracker: PortfolioTracker) -> None:
         analyzer = b.parts.get("safety")
         return {} if analyzer is None else {i.pair: i.token for i in analyzer.pairs.values()}
 
+    def controllers(token: str) -> set[str]:
+        analyzer = b.parts.get("safety")
+        report = None if analyzer is None else analyzer.reports.get(token.lower())
+        return set() if report is None else report_controllers(report)
+
     mempool = MempoolMonitor(bus, w3, held_tokens,
                              routers=[v.router for v in profile.venues if v.router],
-                             pairs=known_pairs, ws_url=ws_url)
+                             pairs=known_pairs, controllers=controllers, ws_url=ws_url)
     b.supervise("discovery", follower.run)
     b.supervise("mempool", mempool.run)
     b.supervise("activity", activity.run)

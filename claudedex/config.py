@@ -62,6 +62,8 @@ class LimitsConfig(Section):
     max_open_positions: int = Field(default=5, ge=0)
     max_token_exposure_pct: Pct = Decimal("25")
     max_slippage_bps: Bps = Field(default=300, ge=1, le=5000)
+    # a failed exit is retried with its slippage doubled each time, up to this bound
+    max_exit_slippage_bps: Bps = Field(default=1500, ge=1, le=9000)
     daily_loss_limit_quote: Money = Decimal("1")
     max_drawdown_pct: Pct = Decimal("20")
     max_gas_price_gwei: Money = Decimal("200")

@@ -152,6 +152,7 @@ class PositionChanged(Event):
     realized_quote: int
     stop_loss: Decimal | None = None
     take_profit: Decimal | None = None
+    exit_status: str = ""  # "" or why an exit is pending/failing (shown; buys wait for it)
 
     def key(self) -> str:
         return self.token

@@ -71,9 +71,16 @@ def owner_call_kind(sel: str) -> str:
 
 
 def classify(
-    tx: dict[str, Any], watched: set[str], routers: set[str], pairs: dict[str, str]
+    tx: dict[str, Any], watched: set[str], routers: set[str], pairs: dict[str, str],
+    controllers: Callable[[str], set[str]] | None = None,
 ) -> list[Threat]:
-    """What a pending transaction means for the watched tokens (lower-case addresses)."""
+    """What a pending transaction means for the watched tokens (lower-case addresses).
+
+    A non-standard call to a held token threatens it only when its sender controls the
+    token (``controllers(token)``: owner, creator, privileged addresses safety found); a
+    stranger's call is informational. With no controller known the call counts (fail safe).
+    Liquidity removals count whoever sends them.
+    """
     to = str(tx.get("to") or "").lower()
     raw = str(tx.get("input") or tx.get("data") or "0x")
     data = bytes.fromhex(raw[2:]) if len(raw) >= 10 else b""
@@ -84,6 +91,10 @@ def classify(
     if to in watched and sel not in STANDARD:
         kind = owner_call_kind(sel)
         name = KNOWN.get(sel, (sel, []))[0]
+        known = {c.lower() for c in controllers(to)} if controllers is not None else set()
+        if known and sender not in known:
+            return [Threat(to, kind, f"{name} called on the token by {sender}, who does not "
+                           "control it", severe=False)]
         return [Threat(to, kind, f"{name} called on the token by {sender}")]
     if to in routers and (sel in REMOVE_LIQUIDITY or sel in ADD_LIQUIDITY):
         removing = sel in REMOVE_LIQUIDITY
@@ -109,6 +120,7 @@ class MempoolMonitor:
         *,
         routers: Iterable[str] = (),
         pairs: Callable[[], dict[str, str]] | None = None,
+        controllers: Callable[[str], set[str]] | None = None,
         ws_url: str = "",
         poll_interval_s: float = 0.2,
     ) -> None:
@@ -117,6 +129,7 @@ class MempoolMonitor:
         self.watched_tokens = watched_tokens
         self.routers = {r.lower() for r in routers}
         self.pairs = pairs or dict
+        self.controllers = controllers
         self.ws_url = ws_url
         self.poll_interval_s = poll_interval_s
         self._seen: OrderedDict[str, None] = OrderedDict()
@@ -166,7 +179,8 @@ class MempoolMonitor:
         if not tx:
             return []
         threats = classify(tx, watched, self.routers, {p.lower(): t.lower()
-                                                       for p, t in self.pairs().items()})
+                                                       for p, t in self.pairs().items()},
+                           self.controllers)
         for t in threats:
             if t.severe:
                 log.warning("mempool.threat", token=t.token, kind=t.kind, tx=tx_hash)

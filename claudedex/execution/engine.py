@@ -45,6 +45,7 @@ from claudedex.execution.routing import VenueRef
 from claudedex.execution.states import ON_CHAIN_POSSIBLE, TERMINAL, OrderState, check_transition
 from claudedex.execution.txflow import TRANSIENT, FlowPolicy, TxFlow
 from claudedex.execution.venue import ChainVenue, Fill, Venue, VenueContext, paper_account, settle
+from claudedex.portfolio.core import EXIT_STRATEGY
 
 log = structlog.get_logger(__name__)
 S = OrderState
@@ -210,6 +211,8 @@ class ExecutionEngine:
     async def execute(self, proposal: TradeProposal, taxes: Taxes | None = None) -> Order:
         """Execute one approved proposal to a terminal state; never raises for a bad trade."""
         order = Order.from_proposal(proposal)
+        if proposal.strategy == EXIT_STRATEGY:  # a retried exit may widen past the entry bound
+            order.slippage_cap_bps = self.profile.limits.max_exit_slippage_bps
         if order.id in self.orders:
             log.warning("execution.duplicate_decision", order=order.id)
             return self.orders[order.id]

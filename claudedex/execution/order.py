@@ -65,6 +65,7 @@ class Order:
     deadline: int = 0
     slippage_bps: int = 0
     fee_on_transfer: bool = False
+    slippage_cap_bps: int = 0  # 0: the profile's max_slippage_bps (exits: the exit cap)
     attempts: list[TxAttempt] = field(default_factory=list)
     mined_hash: str = ""
     block_number: int = 0

@@ -82,7 +82,8 @@ class Planner:
         if best is None:
             raise NoRoute(f"no venue has liquidity for {token_in} -> {token_out}")
         fot = taxes.fee_on_transfer
-        minimum = amount_out_min(best.expected_out, order.slippage_bps, self.max_slippage_bps)
+        cap = order.slippage_cap_bps or self.max_slippage_bps
+        minimum = amount_out_min(best.expected_out, order.slippage_bps, cap)
         path = [token_in, token_out]
         if buy:
             data = calls.swap_exact_eth_for_tokens(minimum, path, self.account, deadline,
@@ -95,7 +96,7 @@ class Planner:
         order.expected_out, order.amount_out_min = best.expected_out, minimum
         order.deadline = deadline
         order.fee_on_transfer = fot
-        order.slippage_bps = effective_slippage_bps(order.slippage_bps, self.max_slippage_bps)
+        order.slippage_bps = effective_slippage_bps(order.slippage_bps, cap)
         if self.aggregator is not None and not fot:
             await self._try_aggregator(order, best, path)
         return best

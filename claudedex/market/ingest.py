@@ -49,6 +49,10 @@ def ingest(view: MarketView, ev: Event) -> str | None:
         else:
             snap.positions.pop(ev.token, None)
             snap.position_value.pop(ev.token, None)
+        if ev.exit_status and ev.amount > 0:
+            snap.exiting[ev.token] = ev.exit_status
+        else:
+            snap.exiting.pop(ev.token, None)
     elif isinstance(ev, EquityMarked):
         snap = view.portfolio
         snap.equity_quote = ev.equity_quote

@@ -48,6 +48,8 @@ class PortfolioSnapshot:
     # quote wei of buys proposed but not yet filled or abandoned: counted by the risk
     # limits so that several approvals in flight cannot exceed them together
     committed: dict[str, int] = field(default_factory=dict)
+    # token -> why its exit is pending or failing: no new buy of it is proposed meanwhile
+    exiting: dict[str, str] = field(default_factory=dict)
 
 
 class MarketView:

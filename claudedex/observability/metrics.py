@@ -17,6 +17,7 @@ from claudedex.bus import ALL, EventBus
 from claudedex.config import is_loopback_host
 from claudedex.errors import ConfigError
 from claudedex.events import (
+    AlertRaised,
     BlockSeen,
     ComponentFailed,
     EngineHaltChanged,
@@ -24,6 +25,7 @@ from claudedex.events import (
     Event,
     OrderFilled,
     OrderUpdated,
+    PositionChanged,
     ProposalDecided,
     RiskAssessed,
 )
@@ -57,6 +59,11 @@ class EngineMetrics:
         self.block = Gauge("claudedex_block", "Latest block seen", registry=r)
         self.equity = Gauge("claudedex_equity_eth", "Marked equity (ETH, analytics only)",
                             registry=r)
+        self.exits_failing = Gauge("claudedex_exits_failing",
+                                   "Positions whose exit failed and is being retried", registry=r)
+        self.alerts = Counter("claudedex_alerts_total", "Alerts raised to the operator",
+                              ["level", "source"], registry=r)
+        self._failing: set[str] = set()
 
     def observe(self, ev: Event) -> None:
         self.events.labels(ev.topic).inc()
@@ -78,6 +85,14 @@ class EngineMetrics:
             self.block.set(ev.number)
         elif isinstance(ev, EquityMarked):
             self.equity.set(ev.equity_quote / WEI)
+        elif isinstance(ev, PositionChanged):
+            if ev.exit_status and ev.amount > 0:
+                self._failing.add(ev.token)
+            else:
+                self._failing.discard(ev.token)
+            self.exits_failing.set(len(self._failing))
+        elif isinstance(ev, AlertRaised):
+            self.alerts.labels(ev.level, ev.source).inc()
 
 
 class MetricsExporter:

@@ -13,6 +13,7 @@ from claudedex.domain import Side, Signal
 from claudedex.market.view import MarketView
 from claudedex.portfolio.book import Book, Position
 from claudedex.portfolio.exits import ExitRules
+from claudedex.portfolio.retries import ExitRetries
 from claudedex.risk.breaker import Breaker
 from claudedex.risk.context import RiskSettings
 
@@ -35,6 +36,7 @@ class Portfolio:
         self.book = Book(starting_cash)
         self.breaker = Breaker(settings)
         self._exit_pending: dict[str, float] = {}
+        self.retries = ExitRetries()
         self.starting_cash = starting_cash
 
     # -- inputs -----------------------------------------------------------------------
@@ -52,6 +54,7 @@ class Portfolio:
         pos = self.book.apply_fill(token, side, amount_in, amount_out, gas, now, pair)
         if side is Side.SELL:
             self._exit_pending.pop(token, None)
+            self.retries.cleared(token)
         return pos
 
     def mark_position(self, pos: Position, view: MarketView) -> int:
@@ -101,9 +104,11 @@ class Portfolio:
     # -- exits ------------------------------------------------------------------------
 
     def _exit(self, pos: Position, reason: str, amount: int, now: float,
-              pair: str = "") -> Signal | None:
+              pair: str = "", *, urgent: bool = False) -> Signal | None:
         since = self._exit_pending.get(pos.token)
         if since is not None and now - since < EXIT_RETRY_S:
+            return None
+        if not urgent and self.retries.waiting(pos.token, now):
             return None
         self._exit_pending[pos.token] = now
         if reason.startswith("take_profit"):
@@ -131,10 +136,14 @@ class Portfolio:
                     out.append(sig)
         return out
 
-    def exit_failed(self, token: str, reason: str) -> None:
-        """The exit for ``token`` failed or was refused: its rule may fire again now, and a
-        take-profit rung it consumed is given back instead of being skipped."""
+    def exit_failed(self, token: str, reason: str, now: float | None = None,
+                    why: str = "") -> None:
+        """The exit for ``token`` failed or was refused: its rule may fire again after a
+        backoff (when ``now`` is given), and a take-profit rung it consumed is given back
+        instead of being skipped."""
         self._exit_pending.pop(token, None)
+        if now is not None:
+            self.retries.failed(token, why or reason, now)
         pos = self.book.positions.get(token)
         if pos is not None and reason.startswith("take_profit") and pos.ladder_done > 0:
             pos.ladder_done -= 1
@@ -145,4 +154,4 @@ class Portfolio:
         if pos is None or pos.amount <= 0:
             return None
         self._exit_pending.pop(token, None)
-        return self._exit(pos, f"anti_rug: {kind}", pos.amount, now)
+        return self._exit(pos, f"anti_rug: {kind}", pos.amount, now, urgent=True)

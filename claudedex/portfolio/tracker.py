@@ -7,7 +7,9 @@ normal approval path; a tripped breaker calls the engine's ``halt``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import structlog
 
@@ -36,6 +38,7 @@ from claudedex.risk.manager import RiskManager, settings_from_profile
 from claudedex.strategy.runner import starting_equity
 
 log = structlog.get_logger(__name__)
+BPS = 10_000
 Halt = Callable[[str], Awaitable[None]]
 
 
@@ -64,6 +67,7 @@ class PortfolioTracker:
                                  OrderUpdated.topic, ProposalDecided.topic)
         self._exits_in_flight: dict[str, tuple[str, str]] = {}  # proposal id -> token, why
         self._alerted: dict[str, float] = {}  # token -> when the operator was last told
+        self.exit_slippage_cap_bps = profile.limits.max_exit_slippage_bps
         self._sub = bus.subscribe("portfolio", self._topics)
 
     async def run(self) -> None:
@@ -75,10 +79,24 @@ class PortfolioTracker:
                                              realized_quote=marks.realized,
                                              unrealized_quote=marks.unrealized))
         try:
-            async for ev in self._sub:
-                await self.handle(ev)
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self._retry_loop(), name="portfolio-exit-retries")
+                async for ev in self._sub:
+                    await self.handle(ev)
         finally:
             self._sub.close()
+
+    async def _retry_loop(self, every_s: float = 1.0) -> None:
+        """Re-check the exit rules of tokens whose failed exit's backoff has elapsed: a
+        drained pool may never tick again, and its stop must still be retried."""
+        while True:
+            await asyncio.sleep(every_s)
+            for token in self.core.retries.due(self.clock.now()):
+                pos = self.core.book.positions.get(token)
+                if pos is None or pos.amount <= 0:
+                    self.core.retries.cleared(token)
+                    continue
+                await self._mark(only=token, changed=(token,))
 
     async def handle(self, ev: object) -> None:
         now = self.clock.now()
@@ -98,13 +116,14 @@ class PortfolioTracker:
             return
         if isinstance(ev, OrderUpdated):
             if ev.state in ("failed", "cancelled"):
-                self._exit_abandoned(ev.order_id.removeprefix("o-"))
+                await self._exit_abandoned(ev.order_id.removeprefix("o-"),
+                                           f"{ev.state}: {ev.detail}")
             elif ev.state == "filled":
                 self._exits_in_flight.pop(ev.order_id.removeprefix("o-"), None)
             return
         if isinstance(ev, ProposalDecided):
             if ev.decision in ("rejected", "expired"):
-                self._exit_abandoned(ev.proposal_id)
+                await self._exit_abandoned(ev.proposal_id, f"{ev.decision}: {ev.note}")
             return
         if isinstance(ev, EngineHaltChanged):
             if not ev.halted and self.core.breaker.tripped:
@@ -141,6 +160,7 @@ class PortfolioTracker:
                     cost_quote=pos.cost_quote,
                     mark_quote=pos.last_mark if pos.amount else 0,
                     realized_quote=pos.realized_quote,
+                    exit_status=self.core.retries.status(token) if pos.amount else "",
                     stop_loss=self.core.rules.stop_loss_pct,
                     take_profit=self.core.rules.take_profit[0][0]
                     if self.core.rules.take_profit
@@ -165,20 +185,32 @@ class PortfolioTracker:
         result = self.risk.assess(sig, self.view, self.clock)
         if result.proposal is None:
             log.warning("exit_not_proposed", token=sig.token, why=result.dropped)
-            self.core.exit_failed(sig.token, sig.reason)  # fire again at the next mark
-            now = self.clock.now()
-            if now - self._alerted.get(sig.token, -1e18) >= EXIT_RETRY_S:
-                self._alerted[sig.token] = now
-                symbol = self.view.symbols.get(sig.token, "") or sig.token
-                await self.bus.publish(AlertRaised(
-                    level="error", source="portfolio",
-                    message=f"EXIT NOT SENT for {symbol}: {sig.reason}; {result.dropped}"))
+            await self._exit_failed(sig.token, sig.reason, f"not sent: {result.dropped}")
             return
-        self._exits_in_flight[result.proposal.id] = (sig.token, sig.reason)
-        await self.bus.publish(TradeProposed(proposal=result.proposal))
+        proposal = result.proposal
+        widened = self.core.retries.slippage_bps(sig.token, proposal.slippage_bps,
+                                                 self.exit_slippage_cap_bps)
+        if widened > proposal.slippage_bps:  # a retry: a wider bound than the one that failed
+            proposal = replace(proposal, slippage_bps=widened, min_amount_out=(
+                proposal.min_amount_out * (BPS - widened) // (BPS - proposal.slippage_bps)))
+        self._exits_in_flight[proposal.id] = (sig.token, sig.reason)
+        await self.bus.publish(TradeProposed(proposal=proposal))
 
-    def _exit_abandoned(self, proposal_id: str) -> None:
-        """An exit that will not fill: let its rule fire again (a take-profit rung too)."""
+    async def _exit_failed(self, token: str, reason: str, why: str) -> None:
+        """Back off, keep the reason on the position (buys of it wait), tell the operator."""
+        now = self.clock.now()
+        self.core.exit_failed(token, reason, now, why)
+        await self._mark(only="", changed=(token,))  # the position row shows the status
+        if now - self._alerted.get(token, -1e18) >= EXIT_RETRY_S:
+            self._alerted[token] = now
+            symbol = self.view.symbols.get(token, "") or token
+            await self.bus.publish(AlertRaised(
+                level="error", source="portfolio",
+                message=f"EXIT FAILED for {symbol}: {reason}; {why}; retrying"))
+
+    async def _exit_abandoned(self, proposal_id: str, why: str) -> None:
+        """An exit that will not fill: its rule fires again after a backoff (a take-profit
+        rung too), with a wider slippage bound, and the operator is told."""
         entry = self._exits_in_flight.pop(proposal_id, None)
         if entry is not None:
-            self.core.exit_failed(*entry)
+            await self._exit_failed(entry[0], entry[1], why)

@@ -99,6 +99,9 @@ class RiskManager:
         report = view.reports.get(signal.token)
         if signal.side is Side.BUY and report is not None and report.verdict is Verdict.SCAM:
             return Assessment(signal, None, (), "scam verdict: never bought")
+        exiting = view.portfolio.exiting.get(signal.token)
+        if signal.side is Side.BUY and exiting:
+            return Assessment(signal, None, (), f"exit of this token pending: {exiting}")
         pf = view.portfolio
         equity = pf.equity_quote
         vol = volatility(view, signal.pair)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from claudedex.domain import Finding, Severity, Verdict
+from claudedex.domain import Finding, RiskReport, Severity, Verdict
 
 _ORDER = list(Severity)
 
@@ -27,3 +27,18 @@ def decide(findings: Iterable[Finding]) -> Verdict:
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Worst first, so a face can show the reason for the verdict on top."""
     return tuple(sorted(findings, key=lambda f: -_ORDER.index(f.severity)))
+
+
+CONTROLLER_KEYS = ("caller", "creator", "owner", "admin", "controller")
+
+
+def report_controllers(report: RiskReport) -> set[str]:
+    """Addresses a report names as controlling the token (lower-case): owner-probe callers,
+    the creator, owners and admins found in the findings' evidence."""
+    found: set[str] = set()
+    for finding in report.findings:
+        for key in CONTROLLER_KEYS:
+            value = finding.evidence.get(key, "")
+            if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+                found.add(value.lower())
+    return found

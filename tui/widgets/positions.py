@@ -25,6 +25,9 @@ def cells(position: PositionChanged, decimals: int) -> list[Text]:
     pnl = mark - cost
     pct = pnl * 100 / cost if cost else Decimal(0)
     sltp = f"{dec(position.stop_loss, 6)} / {dec(position.take_profit, 6)}"
+    # an exit that failed is retried; until it lands the row says so (the log has why)
+    levels = (Text("EXIT FAILING", style="bold white on red") if position.exit_status
+              else Text(sltp, style="dim"))
     return [
         safe(position.symbol or short_addr(position.token), SYMBOL_MAX, style="bold"),
         Text(f"{amount:,.2f}", justify="right"),
@@ -32,7 +35,7 @@ def cells(position: PositionChanged, decimals: int) -> list[Text]:
         Text(price(mark_price), justify="right"),
         signed(pnl),
         signed(pct, 1),
-        Text(sltp, style="dim"),
+        levels,
     ]
 
 

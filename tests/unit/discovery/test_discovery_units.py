@@ -104,3 +104,33 @@ async def test_social_sentiment_alerts_on_negative_turn() -> None:
     assert social.findings(TOKEN)[0].code == "SOCIAL_NEGATIVE"
     await social.ingest([Post(9, TOKEN, "b", "still can't sell, awful")])
     assert sub.get_nowait() is None  # one alert per token
+
+
+def test_a_strangers_call_to_a_held_token_is_no_owner_threat() -> None:
+    """Reproduction: any stranger's unknown call to a held token counted as an owner threat
+    (and fired the anti-rug exit). Only the token's controllers threaten it now; liquidity
+    removals still count whoever sends them."""
+    owner, stranger = "0x" + "0a" * 20, "0x" + "0b" * 20
+    pause = bytes.fromhex(selector("setTrading(bool)")[2:]) + encode(["bool"], [False])
+
+    def controllers(token: str) -> set[str]:
+        return {owner} if token == TOKEN else set()
+
+    by_owner = classify(_tx(TOKEN, pause, owner), {TOKEN}, {ROUTER}, {}, controllers)
+    assert [(t.kind, t.severe) for t in by_owner] == [("pause", True)]
+    by_stranger = classify(_tx(TOKEN, pause, stranger), {TOKEN}, {ROUTER}, {}, controllers)
+    assert [(t.kind, t.severe) for t in by_stranger] == [("pause", False)]
+    unknown = classify(_tx(TOKEN, pause, stranger), {TOKEN}, {ROUTER}, {}, lambda _t: set())
+    assert [t.severe for t in unknown] == [True]  # no controller known: fail safe
+
+
+def test_report_controllers_come_from_the_findings() -> None:
+    from claudedex.domain import Finding, RiskReport, Severity, Verdict
+    from claudedex.safety.verdict import report_controllers
+
+    owner = "0x" + "0A" * 20
+    report = RiskReport(TOKEN, PAIR, Verdict.RISKY, (
+        Finding("OWNER_CAN_PAUSE", Severity.HIGH, "x", {"caller": owner, "role": "owner"}),
+        Finding("DEPLOYER", Severity.INFO, "y", {"creator": "0x" + "0c" * 20}),
+        Finding("HOLDERS", Severity.INFO, "z", {"largest": "0x" + "0d" * 20})))
+    assert report_controllers(report) == {owner.lower(), "0x" + "0c" * 20}

@@ -106,3 +106,22 @@ async def test_public_exporter_warns_at_start() -> None:
     finally:
         task.cancel()
         exporter.close()
+
+
+def test_failing_exits_and_alerts_are_metrics() -> None:
+    from claudedex.events import AlertRaised, PositionChanged
+    from claudedex.observability.metrics import EngineMetrics
+
+    m = EngineMetrics()
+
+    def pos(token: str, status: str, amount: int = 5) -> PositionChanged:
+        return PositionChanged(token=token, symbol="", amount=amount, cost_quote=1,
+                               mark_quote=1, realized_quote=0, exit_status=status)
+
+    m.observe(pos("a", "exit failed x1: reverted"))
+    m.observe(pos("b", "exit failed x2: not sent"))
+    m.observe(AlertRaised(level="error", source="portfolio", message="EXIT FAILED"))
+    assert m.exits_failing._value.get() == 2
+    m.observe(pos("a", "", amount=0))  # the exit landed
+    assert m.exits_failing._value.get() == 1
+    assert m.alerts.labels("error", "portfolio")._value.get() == 1
