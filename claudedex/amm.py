@@ -74,6 +74,16 @@ def price_impact_bps(
     return -(-short * BPS // spot_num)  # ceil division
 
 
+def expected_output(
+    amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int = DEFAULT_FEE_BPS,
+    *, in_tax_bps: int = 0, out_tax_bps: int = 0,
+) -> int:
+    """What reaches us: input tax taken before the pair, output tax after (integers)."""
+    reaching_pair = amount_in * (BPS - in_tax_bps) // BPS
+    out = get_amount_out(reaching_pair, reserve_in, reserve_out, fee_bps)
+    return out * (BPS - out_tax_bps) // BPS
+
+
 def min_amount_out(expected_out: int, slippage_bps: int) -> int:
     """The least output we accept given a slippage tolerance (floor, never above expected)."""
     if not 0 <= slippage_bps <= BPS:

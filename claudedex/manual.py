@@ -22,7 +22,7 @@ import structlog
 from eth_utils.address import to_checksum_address
 from web3.exceptions import Web3Exception
 
-from claudedex.amm import get_amount_out, min_amount_out
+from claudedex.amm import expected_output, min_amount_out
 from claudedex.config import Profile
 from claudedex.domain import PairInfo, RiskReport, Side, Signal, TradeProposal, Verdict
 from claudedex.errors import ChainError, EngineHalted, UserInputError
@@ -222,7 +222,8 @@ class ManualTrades:
         pid = f"{MANUAL}-{uuid.uuid4().hex[:12]}"
         if request.side is Side.SELL:
             fee = self.strategy.decider.risk.settings.fee_bps
-            expected = get_amount_out(amount, r_token, r_quote, fee)
+            sell_tax = (report.sell_tax_bps or 0) if report is not None else 0
+            expected = expected_output(amount, r_token, r_quote, fee, in_tax_bps=sell_tax)
             return TradeProposal(id=pid, token=token, pair=pair, venue="", side=Side.SELL,
                                  amount_in=amount, min_amount_out=min_amount_out(expected, slip),
                                  quote_value=Decimal(expected) / 10**18, slippage_bps=slip,

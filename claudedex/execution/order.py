@@ -66,6 +66,7 @@ class Order:
     slippage_bps: int = 0
     fee_on_transfer: bool = False
     slippage_cap_bps: int = 0  # 0: the profile's max_slippage_bps (exits: the exit cap)
+    approved_min_out: int = 0  # the min-out the operator approved: never filled below it
     attempts: list[TxAttempt] = field(default_factory=list)
     mined_hash: str = ""
     block_number: int = 0
@@ -78,7 +79,7 @@ class Order:
         return cls(
             id=order_id or f"o-{proposal.id}", proposal_id=proposal.id, side=proposal.side,
             token=proposal.token, amount_in=proposal.amount_in, venue=proposal.venue,
-            slippage_bps=proposal.slippage_bps,
+            slippage_bps=proposal.slippage_bps, approved_min_out=proposal.min_amount_out,
         )  # fmt: skip
 
     @property
@@ -103,6 +104,7 @@ class Order:
             "data": self.data, "value": str(self.value), "expected_out": str(self.expected_out),
             "amount_out_min": str(self.amount_out_min), "deadline": self.deadline,
             "slippage_bps": self.slippage_bps, "fee_on_transfer": self.fee_on_transfer,
+            "approved_min_out": str(self.approved_min_out),
             "attempts": [a.to_json() for a in self.attempts], "mined_hash": self.mined_hash,
             "block_number": self.block_number, "amount_out": str(self.amount_out),
             "gas_cost_wei": str(self.gas_cost_wei), "detail": self.detail,
@@ -120,6 +122,7 @@ class Order:
             amount_out_min=int(data.get("amount_out_min", 0)),
             deadline=int(data.get("deadline", 0)), slippage_bps=int(data.get("slippage_bps", 0)),
             fee_on_transfer=bool(data.get("fee_on_transfer", False)),
+            approved_min_out=int(data.get("approved_min_out", 0)),
             attempts=[TxAttempt.from_json(a) for a in data.get("attempts", [])],
             mined_hash=str(data.get("mined_hash", "")),
             block_number=int(data.get("block_number", 0)),

@@ -33,6 +33,10 @@ class NoRoute(ChainError):
     """No configured venue has a pool with liquidity for this trade."""
 
 
+class PriceMoved(ChainError):
+    """The pool moved so that the approved min-out can no longer be met: nothing is sent."""
+
+
 @dataclass(frozen=True, slots=True)
 class Taxes:
     """Transfer taxes the safety layer measured (bps).
@@ -84,6 +88,12 @@ class Planner:
         fot = taxes.fee_on_transfer
         cap = order.slippage_cap_bps or self.max_slippage_bps
         minimum = amount_out_min(best.expected_out, order.slippage_bps, cap)
+        if order.approved_min_out:
+            if best.expected_out < order.approved_min_out:
+                raise PriceMoved(
+                    f"the market moved past the approved price: {best.venue.name} now gives "
+                    f"{best.expected_out}, the approval's min-out is {order.approved_min_out}")
+            minimum = max(minimum, order.approved_min_out)  # never below what was approved
         path = [token_in, token_out]
         if buy:
             data = calls.swap_exact_eth_for_tokens(minimum, path, self.account, deadline,

@@ -14,9 +14,8 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from claudedex.amm import AmmError
+from claudedex.amm import AmmError, expected_output
 from claudedex.execution import calls
-from claudedex.execution.slippage import expected_output
 
 ZERO = "0x0000000000000000000000000000000000000000"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from claudedex.amm import BPS, get_amount_out, min_amount_out
+from claudedex.amm import min_amount_out
 
 
 def effective_slippage_bps(requested_bps: int, max_bps: int) -> int:
@@ -18,16 +18,6 @@ def effective_slippage_bps(requested_bps: int, max_bps: int) -> int:
     if requested_bps <= 0:
         return max_bps
     return min(requested_bps, max_bps)
-
-
-def expected_output(
-    amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int,
-    *, in_tax_bps: int = 0, out_tax_bps: int = 0,
-) -> int:
-    """What reaches us: input tax taken before the pair, output tax after (integers)."""
-    reaching_pair = amount_in * (BPS - in_tax_bps) // BPS
-    out = get_amount_out(reaching_pair, reserve_in, reserve_out, fee_bps)
-    return out * (BPS - out_tax_bps) // BPS
 
 
 def amount_out_min(expected_out: int, requested_bps: int, max_bps: int) -> int:

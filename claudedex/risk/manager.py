@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from claudedex.amm import get_amount_out, min_amount_out, price_impact_bps
+from claudedex.amm import expected_output, get_amount_out, min_amount_out, price_impact_bps
 from claudedex.clock import Clock
 from claudedex.config import Profile
 from claudedex.domain import RiskFactor, Side, Signal, TradeProposal, Verdict
@@ -163,7 +163,14 @@ class RiskManager:
             if mean > s.max_risk:
                 why = f"aggregate risk {mean:.2f} > {s.max_risk}"
                 return Assessment(signal, None, factors, why)
-        expected = get_amount_out(amount, r_in, r_out, s.fee_bps)
+        # what reaches us after the token's measured transfer taxes: the min-out the
+        # operator approves is a bound execution keeps (it never fills below it)
+        buy_tax = (report.buy_tax_bps or 0) if report is not None else 0
+        sell_tax = (report.sell_tax_bps or 0) if report is not None else 0
+        expected = expected_output(
+            amount, r_in, r_out, s.fee_bps,
+            in_tax_bps=sell_tax if signal.side is Side.SELL else 0,
+            out_tax_bps=buy_tax if signal.side is Side.BUY else 0)
         score = view.scores.get(signal.token)
         proposal = TradeProposal(
             id=self._new_id(),

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claudedex.amm import get_amount_out
+from claudedex.amm import expected_output, get_amount_out
 from claudedex.config import LimitsConfig
 from claudedex.execution.fees import GWEI, FeeCapExceeded, FeeCaps, Fees, bump, fees_for
-from claudedex.execution.slippage import amount_out_min, expected_output
+from claudedex.execution.slippage import amount_out_min
 
 CAPS = FeeCaps.from_limits(LimitsConfig(max_gas_price_gwei=Decimal("50"),
                                         max_priority_fee_gwei=Decimal("2")))
