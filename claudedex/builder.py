@@ -345,7 +345,8 @@ async def build_kernel(base: KernelBase, res: Resources,
     execution = ExecutionEngine(base.bus, b.profile, w3, signer, b.parts["journal"],
                                 base.halt.is_halted, base.clock, refs,
                                 b.profile.chain.quote_token, venue=venue)
-    base.supervisor.add("execution", execution.run)
+    if options.execute:
+        base.supervisor.add("execution", execution.run)
     trades = ManualTrades(base, b.profile, w3, analyzer, runner, execution, audit_log)
     kernel = Kernel(
         base=base, profile=b.profile, db=db, journal=b.parts["journal"], audit=audit_log,

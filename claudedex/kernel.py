@@ -88,10 +88,13 @@ class BuildOptions:
     approvals, execution, signer, journal, audit, portfolio) is the same either way.
     ``start_devnet``: on the devnet profile, start a chain when none runs (the console);
     when False the running devnet is required.
+    ``execute``: run the execution component (crash recovery, then approved orders); a
+    dry run builds it only to plan quotes, so it never re-sends a journaled transaction.
     """
 
     feeds: bool = True
     start_devnet: bool = True
+    execute: bool = True  # False (``trade --dry-run``): quote only, no recovery, nothing sent
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,8 +57,10 @@ def _quiet_logs() -> None:
 
     import structlog
 
+    from claudedex.observability.logging import stderr_logger
+
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-                        logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+                        logger_factory=stderr_logger)
 
 
 def _require_sqlite_file(url: str) -> None:

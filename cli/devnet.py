@@ -103,9 +103,11 @@ def _log_to_stderr() -> None:
 
     import structlog
 
+    from claudedex.observability.logging import stderr_logger
+
     if not structlog.is_configured():
         structlog.configure(
-            logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+            logger_factory=stderr_logger,
             wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
         )
 

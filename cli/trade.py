@@ -40,7 +40,8 @@ def _run(side: str, token: str, amount: str, profile: str, slippage_bps: int,
 
     result = asyncio.run(dispatch(prof, data_dir(prof.name), "trade",
                                   {"request": request.to_json()}, local=local,
-                                  remote=TradeResult.from_json, progress=echo))
+                                  remote=TradeResult.from_json, progress=echo,
+                                  read_only=dry_run))
     if as_json:
         typer.echo(json.dumps(result.to_json(), sort_keys=True))
     else:

@@ -20,6 +20,16 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield home
 
 
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """Commands configure structlog for their process (a log file, stderr); a test must not
+    inherit another test's configuration (a closed stream, another test's data dir)."""
+    import structlog
+
+    yield
+    structlog.reset_defaults()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if ANVIL.exists():
         return

@@ -31,11 +31,13 @@ async def dispatch(profile: Profile, data_dir: Path, cmd: str, args: dict[str, A
                    local: Callable[[Engine], Awaitable[T]],
                    remote: Callable[[Any], T],
                    progress: Callable[[str], None] | None = None,
-                   wait_s: float = 60.0) -> T:
+                   wait_s: float = 60.0, read_only: bool = False) -> T:
     """Run ``cmd`` on the engine serving ``data_dir``, else on a kernel built here.
 
     ``remote`` turns the channel's JSON result into ``T``; ``local`` runs the command on
-    a started engine built with feeds off. Raises :class:`UserInputError` when the profile
+    a started engine built with feeds off (``read_only``: no execution component, so no
+    recovery that could re-send anything, and no control socket to take others' orders).
+    Raises :class:`UserInputError` when the profile
     is held by a process that never answers within ``wait_s`` seconds.
     """
     from claudedex.engine import Engine
@@ -49,8 +51,9 @@ async def dispatch(profile: Profile, data_dir: Path, cmd: str, args: dict[str, A
             return remote(await request(data_dir, cmd, args, progress=progress))
         except NoEngine:
             pass
-        engine = Engine(profile, data_dir=data_dir,
-                        options=BuildOptions(feeds=False, start_devnet=False))
+        engine = Engine(profile, data_dir=data_dir, serve_control=not read_only,
+                        options=BuildOptions(feeds=False, start_devnet=False,
+                                             execute=not read_only))
         try:
             await engine.start()
         except ProfileBusy:

@@ -18,6 +18,7 @@ from claudedex.apis.http import ApiError
 from claudedex.bus import EventBus
 from claudedex.domain import PairInfo
 from claudedex.events import PairDiscovered
+from claudedex.tokenmeta import clean_text
 
 log = structlog.get_logger(__name__)
 
@@ -83,4 +84,4 @@ class DexScreenerWatcher:
         self._pairs.add(p.pair_address)
         return PairInfo(chain_id=self.chain_id, venue=venue, pair=p.pair_address,
                         token=token.address, quote=self.quote, block_number=0,
-                        symbol=token.symbol[:64], name=token.name[:64])
+                        symbol=clean_text(token.symbol), name=clean_text(token.name))

@@ -18,12 +18,12 @@ from web3 import AsyncWeb3
 
 from claudedex.bus import EventBus
 from claudedex.discovery.state import BlockStateStore
-from claudedex.discovery.tokenmeta import token_metadata
 from claudedex.domain import PairInfo
 from claudedex.errors import ChainError
 from claudedex.events import BlockSeen, PairDiscovered, PriceTicked
 from claudedex.rpc.reader import ChainReader
 from claudedex.rpc.words import as_address
+from claudedex.tokenmeta import read_token_meta
 
 log = structlog.get_logger(__name__)
 
@@ -156,11 +156,13 @@ class PairFollower:
         token = token1 if quote_is_token0 else token0
         self._pairs[pair] = (token, quote_is_token0)
         self.store.add_pair(self.key, pair, token, quote_is_token0)
-        name, symbol, decimals = await token_metadata(self.reader, token)
+        meta = await read_token_meta(self.reader, token)
+        if meta.decimals.value is None:  # safety reports it (BAD_DECIMALS); shown at 18
+            log.warning("discovery.bad_decimals", token=token, raw=meta.decimals.raw[:80])
         info = PairInfo(chain_id=self.chain_id, venue=self.factories.get(factory, factory),
                         pair=pair, token=token, quote=self.quote,
-                        block_number=int(lg["blockNumber"], 16), symbol=symbol, name=name,
-                        decimals=decimals)
+                        block_number=int(lg["blockNumber"], 16), symbol=meta.symbol,
+                        name=meta.name, decimals=meta.display_decimals)
         log.info("discovery.pair", pair=pair, token=token, venue=info.venue)
         await self.bus.publish(PairDiscovered(pair=info, source="chain"))
 

@@ -220,6 +220,12 @@ class TxFlow:
         if not await self._known(order):
             if self._withheld(order):  # a restart while halted, the signature never sent
                 return await self._discard(order, nonce)
+            if await self._expired(order):  # re-sent now it could only revert EXPIRED
+                await self.record(order, S.DROPPED, f"not in the pool and past its deadline "
+                                  f"{order.deadline}: not sent again")
+                await self.record(order, S.FAILED, "expired: the deadline passed unsent")
+                self.nonces.release(nonce)
+                return Outcome(None, "expired")
             last = order.attempts[-1]
             if last.broadcasts <= self.policy.max_rebroadcasts:
                 await self._send(order, last, "not in the pool: rebroadcast")
@@ -254,7 +260,17 @@ class TxFlow:
             self.nonces.mark_done(order.nonce)
         return Outcome(receipt)
 
+    async def _expired(self, order: Order) -> bool:
+        """Past the order's deadline on the chain's own clock (a swap would revert)."""
+        if not order.deadline:
+            return False
+        block = await self.w3.eth.get_block("latest")
+        return int(block["timestamp"]) >= order.deadline
+
     async def _bump(self, order: Order, waited: float) -> None:
+        if await self._expired(order):  # a bumped copy would only revert EXPIRED for more gas
+            self._last_send[order.id] = time.monotonic()
+            return
         last = order.attempts[-1]
         try:
             fees = bump(Fees(last.max_fee_per_gas, last.max_priority_fee_per_gas), self.caps,

@@ -17,7 +17,8 @@ from web3 import AsyncWeb3
 from claudedex.domain import RiskReport
 from claudedex.errors import ChainError
 from claudedex.ml.features import Observation, Swap
-from claudedex.rpc.reader import request
+from claudedex.rpc.reader import ChainReader, request
+from claudedex.tokenmeta import read_total_supply
 
 SWAP_TOPIC = "0x" + keccak(text="Swap(address,uint256,uint256,uint256,uint256,address)").hex()
 SYNC_TOPIC = "0x" + keccak(text="Sync(uint112,uint112)").hex()
@@ -87,9 +88,11 @@ async def observe(
         _logs(w3, token, [TRANSFER_TOPIC], created_block, cutoff),
         request(w3, "eth_getBlockByNumber", [hex(cutoff), False]),
     )
+    reader = ChainReader(w3)  # the token's own answers go through the bounded reader
     reserves, lp_total, supply_cut, supply_created = await asyncio.gather(
         _call(w3, pair, GET_RESERVES, cutoff), _call(w3, pair, TOTAL_SUPPLY, cutoff),
-        _call(w3, token, TOTAL_SUPPLY, cutoff), _call(w3, token, TOTAL_SUPPLY, created_block))
+        read_total_supply(reader, token, block=cutoff),
+        read_total_supply(reader, token, block=created_block))
     lp_creator, *burned = await asyncio.gather(
         _balance(w3, pair, creator, cutoff) if creator else _zero(),
         *(_balance(w3, pair, a, cutoff) for a in BURN_ADDRESSES))
@@ -116,8 +119,8 @@ async def observe(
         token=token, pair=pair, created_block=created_block, cutoff=cutoff, report=report,
         liq_created=first_q, token_res_created=first_tok, liq_cutoff=res_q,
         token_res_cutoff=res_tok, lp_total=_word(lp_total, 0), lp_creator=lp_creator,
-        lp_burned=sum(burned), supply_created=_word(supply_created, 0),
-        supply_cutoff=_word(supply_cut, 0), swaps=tuple(swaps), syncs=tuple(syncs[1:]),
+        lp_burned=sum(burned), supply_created=supply_created or 0,
+        supply_cutoff=supply_cut or 0, swaps=tuple(swaps), syncs=tuple(syncs[1:]),
         n_transfers=len(token_logs), n_receivers=len(receivers),
         social_posts=len(posts),
         social_warn_posts=sum(1 for p in posts if _is_warning(str(p.get("text", "")))),

@@ -76,3 +76,9 @@ def configure_logging(data_dir: Path, console: bool, level: int = logging.INFO,
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     return path
+
+
+def stderr_logger(*_args: Any) -> Any:
+    """A structlog logger factory writing to whatever ``sys.stderr`` is *now* (a command's
+    stderr may be replaced, as a test runner does, after logging was configured)."""
+    return structlog.PrintLogger(sys.stderr)

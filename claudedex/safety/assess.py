@@ -1,9 +1,9 @@
 """Run every safety check on one token and fold the findings into a RiskReport.
 
-Why three stages: the checks that need nothing (reserves, code, APIs) run together first; the
-round trip needs the reserves (to size a realistic trade) and owner probing needs the round
-trip's baseline and the controllers. Within a stage everything runs concurrently, so a report
-costs a few node round trips, well inside one block.
+Why three stages: the checks that need nothing (reserves, code, token metadata, APIs) run
+together first; the round trip needs the reserves (to size a realistic trade) and owner
+probing needs the round trip's baseline and the controllers. Within a stage everything runs
+concurrently, so a report costs a few node round trips, well inside one block.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from claudedex.safety.prober import Market
 from claudedex.safety.roundtrip import PrefixCall, RoundTrip, round_trip
 from claudedex.safety.sellability import judge_round_trip
 from claudedex.safety.verdict import decide, sort_findings
+from claudedex.tokenmeta import metadata_findings, read_token_meta
 
 log = structlog.get_logger(__name__)
 
@@ -111,10 +112,10 @@ class TokenAssessor:
         market = Market(router, quote, token, pair)
         advisory = (asyncio.ensure_future(self.advisory.findings(self.chain_id, token))
                     if self.advisory else None)
-        head, reserves, code = await asyncio.gather(
+        head, reserves, code, meta = await asyncio.gather(
             reader.block("latest"), read_reserves(reader, pair, token),
-            inspect_bytecode(reader, token))
-        findings: list[Finding] = list(code.findings)
+            inspect_bytecode(reader, token), read_token_meta(reader, token))
+        findings: list[Finding] = [*code.findings, *metadata_findings(meta)]
         extra: dict[str, Any] = {"block": int(head["number"], 16)}
         if reserves is None or reserves.quote == 0 or reserves.token == 0:
             findings.append(Finding("NO_LIQUIDITY", Severity.HIGH,

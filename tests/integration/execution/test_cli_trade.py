@@ -66,3 +66,25 @@ def test_trade_rejects_bad_input(chain) -> None:
                  ["--token", chain.plain, "--amount", "1", "--slippage-bps", "10000"]):
         res = trade("buy", *args)
         assert isinstance(res.exception, UserInputError), (args, res.output)
+
+
+def test_dry_run_quotes_without_recovery_or_sending(chain) -> None:
+    """`--dry-run` builds no execution component: no crash recovery that could re-send a
+    journaled transaction, nothing signed, nothing journaled."""
+    import sqlite3
+
+    from claudedex.paths import data_dir
+
+    account = next(chain.accounts)
+    write_manifest(chain, account)
+    res = trade("buy", "--token", chain.plain, "--amount", "0.01", "--override", "risky",
+                "--dry-run")
+    assert res.exit_code == 0, res.output
+    result = json.loads(res.output.strip().splitlines()[-1])
+    assert result["state"] == "simulated" and int(result["amount_out"]) > 0
+    assert chain.w3.eth.get_transaction_count(account.address) == 0
+    con = sqlite3.connect(data_dir("devnet") / "claudedex.db")
+    try:
+        assert con.execute("SELECT COUNT(*) FROM order_events").fetchone()[0] == 0
+    finally:
+        con.close()

@@ -202,3 +202,29 @@ async def test_reorged_out_transaction_is_rebroadcast_and_filled_once(make_rig, 
     assert states.count("mined") == 2 and states.count("signed") == 1
     assert chain.w3.eth.get_transaction_count(rig.account.address) == 1
     assert token_balance(chain, chain.plain, rig.account.address) == order.amount_out
+
+
+async def test_a_dropped_transaction_past_its_deadline_is_never_sent_again(
+        make_rig, chain, make_proposal) -> None:
+    """Reproduction: after a crash following broadcast, a dropped transaction was re-sent by
+    recovery an hour later: it reverted EXPIRED and the gas was paid. Past its deadline it is
+    now marked expired and its nonce given back, never re-sent."""
+    rig = await make_rig()
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    chain.rpc("evm_setAutomine", [False])
+    try:
+        task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+        sent = await rig.wait_state("broadcast", sub)
+        await chain.wait_pooled(sent.tx_hash)
+        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        chain.rpc("evm_increaseTime", [3600])  # an hour later, as after a long outage
+        chain.rpc("evm_mine", [])
+        order = await asyncio.wait_for(task, 60)
+    finally:
+        chain.rpc("evm_setAutomine", [True])
+    assert order.state is OrderState.FAILED
+    assert (await rig.history(order.id))[-2:] == ["dropped", "failed"]
+    assert "deadline" in (await rig.journal.history(order.id))[-2].data["detail"]
+    assert chain.w3.eth.get_transaction_count(rig.account.address) == 0  # never re-sent
+    again = await rig.engine.execute(make_proposal(chain.plain, "buy", 10**16))
+    assert again.state is OrderState.FILLED and again.nonce == order.nonce

@@ -11,7 +11,7 @@ from claudedex.bus import EventBus
 from claudedex.discovery.mempool import classify, owner_call_kind
 from claudedex.discovery.social import Post, SocialSentiment
 from claudedex.discovery.state import FileStateStore
-from claudedex.discovery.tokenmeta import clean_text, decode_string
+from claudedex.tokenmeta import clean_text, decode_string
 from claudedex.discovery.volume import Swap, VolumeAnalyzer
 from claudedex.domain import Severity, Side
 from claudedex.errors import StorageError
