@@ -54,7 +54,8 @@ from claudedex.trade_request import (
 log = structlog.get_logger(__name__)
 FRESH_BLOCKS = 5  # a report older than this many blocks is re-judged before a manual buy
 MANUAL = "manual"
-TERMINAL_STATES = frozenset({"filled", "failed", "cancelled", "simulated"})
+# "unknown": the journal failed after signing; the engine watches it, the command says so
+TERMINAL_STATES = frozenset({"filled", "failed", "cancelled", "simulated", "unknown"})
 
 
 Progress = Callable[[str], None]

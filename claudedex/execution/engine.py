@@ -26,7 +26,7 @@ from claudedex.bus import EventBus
 from claudedex.clock import Clock
 from claudedex.config import Profile
 from claudedex.domain import RiskReport, Side, TradeProposal, Verdict, token_verdict
-from claudedex.errors import ChainError, EngineHalted, SignerRefused
+from claudedex.errors import ChainError, EngineHalted, SignerRefused, StorageError
 from claudedex.events import (
     AlertRaised,
     EngineHaltChanged,
@@ -110,6 +110,7 @@ class ExecutionEngine:
         self.verdicts: dict[str, Verdict] = {}  # token (lower) -> token_verdict over its pools
         self._pools: dict[str, dict[str, tuple[Verdict, int | None]]] = {}
         self.orders: dict[str, Order] = {}
+        self._unjournaled: set[str] = set()  # orders whose journal failed: published anyway
         self.recovered = False
 
     async def _count(self, address: str, tag: str) -> int:
@@ -124,6 +125,13 @@ class ExecutionEngine:
         order.state, order.detail = state, detail
         try:
             await self.journal.record(order.id, str(state), order.snapshot())
+        except StorageError as exc:
+            if order.id not in self._unjournaled:
+                order.state, order.detail = previous
+                raise
+            # already reported unknown: the journal is failing, the chain still decides
+            log.error("order.state_unjournaled", order=order.id, state=str(state),
+                      error=str(exc))
         except BaseException:
             order.state, order.detail = previous
             raise
@@ -244,6 +252,8 @@ class ExecutionEngine:
                 await self._abandon(order, S.CANCELLED, str(exc))
             except ORDER_ERRORS as exc:
                 await self._abandon(order, S.FAILED, f"{type(exc).__name__}: {exc}"[:500])
+            except StorageError as exc:
+                await self._journal_failed(order, exc)
             finally:
                 if order.state in (S.FILLED, S.FAILED, S.CANCELLED, S.SIMULATED):
                     self.orders.pop(order.id, None)
@@ -252,6 +262,36 @@ class ExecutionEngine:
             if not plan.done():
                 plan.cancel()
             await asyncio.gather(plan, return_exceptions=True)  # never an unretrieved error
+
+    async def _journal_failed(self, order: Order, exc: StorageError) -> None:
+        """The journal refused a write: say exactly what that means for this order.
+
+        Before ``signed`` nothing was sent (a signature whose row failed was discarded and
+        its nonce given back): the order failed. At or after ``signed`` the raw transaction
+        is journaled and may be, or become, on chain: the order is ``unknown`` and is
+        watched by hash and nonce until it lands or is replaced, its later states published
+        even if the journal still fails (recovery reads the journaled raw after a restart).
+        """
+        await self.bus.publish(AlertRaised(
+            level="error", source="execution",
+            message=f"JOURNAL WRITE FAILED for {order.id}: {exc}"))
+        if order.state not in ON_CHAIN_POSSIBLE:
+            detail = f"journal write failed before anything was sent: {exc}"[:500]
+            self._unjournaled.add(order.id)
+            try:
+                await self._record(order, S.FAILED, detail)
+            finally:
+                self._unjournaled.discard(order.id)
+            return
+        self._unjournaled.add(order.id)
+        await self.bus.publish(OrderUpdated(
+            order_id=order.id, state="unknown", tx_hash=order.hashes[-1] if order.hashes else "",
+            detail=f"journal write failed after signing ({exc}); the transaction is journaled "
+                   "and watched by hash and nonce until it lands or is replaced"[:500]))
+        try:
+            await self._settle_watched(order)
+        finally:
+            self._unjournaled.discard(order.id)
 
     async def _abandon(self, order: Order, state: S, detail: str) -> None:
         if order.state in ON_CHAIN_POSSIBLE:
