@@ -40,11 +40,12 @@ from claudedex.execution.engine import ExecutionEngine
 from claudedex.execution.order import Order
 from claudedex.execution.planner import Taxes
 from claudedex.kernel import KernelBase
+from claudedex.rpc.reader import ChainReader
 from claudedex.safety.analyzer import SafetyAnalyzer
 from claudedex.security.audit import AuditLog
 from claudedex.strategy.runner import StrategyRunner
+from claudedex.tokenmeta import require_decimals
 from claudedex.trade_request import (
-    MAX_DECIMALS,
     TradeRefused,
     TradeRequest,
     TradeResult,
@@ -83,15 +84,10 @@ class ManualTrades:
         return calls.decode_uint(bytes(raw))
 
     async def decimals(self, token: str) -> int:
-        """The token's ``decimals()``, bounded: 0-36, anything else is refused."""
-        try:
-            value = await self._uint(token, calls.selector("decimals()"))
-        except Exception as exc:  # noqa: BLE001 - a revert or an empty return: no decimals()
-            raise UserInputError(f"token {token} has no readable decimals() "
-                                 f"({type(exc).__name__})") from None
-        if not 0 <= value <= MAX_DECIMALS:
-            raise UserInputError(f"token {token} reports {value} decimals (0-36 accepted)")
-        return value
+        """The token's ``decimals()`` through the shared bounded reader: 0-36, anything else
+        refused (``claudedex.tokenmeta.BadDecimals``, a UserInputError); a node error stays a
+        ChainError."""
+        return await require_decimals(ChainReader(self.w3), token)
 
     async def pairs_for(self, token: str) -> list[PairInfo]:
         """The token's WETH pairs on every configured venue (empty ones included)."""

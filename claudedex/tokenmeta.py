@@ -13,9 +13,10 @@ answer is bounded and validated once:
   format characters dropped, at most :data:`TEXT_MAX` characters; never an exception;
 * totalSupply: a uint256 or ``None``.
 
-Every call is gas-capped (:data:`CALL_GAS`): a token whose ``symbol()`` burns gas or returns
-a huge buffer runs out of gas, and that reads as "no answer". Only errors of the node itself
-(:class:`~claudedex.errors.ChainError`) leave these functions.
+Every call is gas-capped (:data:`CALL_GAS`): a token whose ``symbol()`` loops or returns a
+huge buffer runs out of gas, and that reads as "no answer" (like a revert), so it cannot
+stall discovery. Only errors of the node itself (:class:`~claudedex.errors.ChainError`:
+unreachable, rate-limited, malformed) leave these functions.
 
 Pure code (no chain client import at run time): a :class:`Caller` is anything with
 ``ChainReader.call``'s shape, so layers that must not import chain clients may still use
@@ -31,7 +32,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from claudedex.domain import Finding, Severity
-from claudedex.errors import ChainError, UserInputError
+from claudedex.errors import ChainError, RpcError, UserInputError
 
 NAME = bytes.fromhex("06fdde03")  # name()
 SYMBOL = bytes.fromhex("95d89b41")  # symbol()
@@ -42,7 +43,6 @@ MAX_DECIMALS = 36  # more than this cannot be a real token's, and 10**d stays ex
 DEFAULT_DECIMALS = 18  # what a display assumes when the token gives no valid number
 TEXT_MAX = 64  # characters kept of a name or symbol
 RAW_TEXT_MAX = TEXT_MAX * 4 + 16  # bytes of an answer looked at (4 UTF-8 bytes a char)
-RAW_EVIDENCE_MAX = 64  # bytes of an odd answer quoted (hex) in a finding
 CALL_GAS = 200_000  # a real token answers these in a few thousand gas
 WORD = 32
 
@@ -108,7 +108,7 @@ class TokenMeta:
 
 
 def _short(text: str, keep: int = 24) -> str:
-    return text if len(text) <= keep else f"{text[:keep]}…({len(text)} digits)"
+    return text if len(text) <= keep else f"{text[:keep]}...({len(text)} digits)"
 
 
 def clean_text(raw: bytes | str) -> str:
@@ -117,17 +117,14 @@ def clean_text(raw: bytes | str) -> str:
 
 
 def _clean(raw: bytes | str) -> TextRead:
-    replaced = False
+    cut, replaced = len(raw) > RAW_TEXT_MAX, False  # look at a bounded prefix only
     if isinstance(raw, str):
-        cut = len(raw) > RAW_TEXT_MAX
         text = raw[:RAW_TEXT_MAX]
     else:
-        cut = len(raw) > RAW_TEXT_MAX
-        body = raw[:RAW_TEXT_MAX]
         try:
-            text = body.decode("utf-8")
+            text = raw[:RAW_TEXT_MAX].decode("utf-8")
         except UnicodeDecodeError:
-            text, replaced = body.decode("utf-8", errors="replace"), True
+            text, replaced = raw[:RAW_TEXT_MAX].decode("utf-8", errors="replace"), True
     kept = [ch for ch in text if unicodedata.category(ch) not in _DROPPED_CATEGORIES]
     out = "".join(kept).strip()
     odd = cut or replaced or len(kept) != len(text) or len(out) > TEXT_MAX
@@ -185,9 +182,25 @@ def decode_uint(out: bytes | None) -> int | None:
     return int.from_bytes(out[:WORD], "big")
 
 
+# How nodes word a call that ran out of gas or hit a bad opcode (geth: "out of gas",
+# anvil: "EVM error OutOfGas" / "EVM error InvalidFEOpcode"): the token's doing, no answer.
+_EVM_FAILURES = ("evmerror", "outofgas", "invalidopcode", "stackunderflow", "stackoverflow",
+                 "invalidjump", "memorylimit", "memoryoog", "revert")
+
+
+def _evm_failure(exc: RpcError) -> bool:
+    message = exc.rpc_message.lower().replace(" ", "").replace("_", "")
+    return exc.method == "eth_call" and any(word in message for word in _EVM_FAILURES)
+
+
 async def _call(caller: Caller, token: str, data: bytes, block: str | int) -> bytes | None:
+    """One gas-capped read; ``None`` when the token reverted or its code failed."""
     try:
         out = await caller.call(token, data, block=block, gas=CALL_GAS)
+    except RpcError as exc:
+        if _evm_failure(exc):  # a gas bomb must not stall discovery: it just has no answer
+            return None
+        raise
     except (ValueError, TypeError) as exc:  # a node answering something that is not hex
         raise ChainError(f"eth_call {token}: malformed answer: {exc}") from exc
     return bytes(out) if out is not None else None
@@ -243,7 +256,8 @@ def metadata_findings(meta: TokenMeta) -> tuple[Finding, ...]:
 
 
 def safe_units(amount: int, decimals: int) -> Decimal | None:
-    """``amount`` base units in whole tokens; ``None`` when ``decimals`` is not 0..36."""
+    """``amount`` base units in whole tokens, exactly; ``None`` when ``decimals`` is not
+    0..36 (where ``Decimal(10) ** decimals`` would overflow or mean nothing)."""
     if isinstance(decimals, bool) or not 0 <= decimals <= MAX_DECIMALS:
         return None
-    return Decimal(amount) / (Decimal(10) ** decimals)
+    return Decimal(f"{int(amount)}E-{decimals}")  # the constructor is exact, no context

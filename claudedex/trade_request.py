@@ -14,8 +14,7 @@ from eth_utils.address import is_address, to_checksum_address
 
 from claudedex.domain import Side
 from claudedex.errors import ClaudeDexError, UserInputError
-
-MAX_DECIMALS = 36  # a token reporting more decimals than this is refused
+from claudedex.tokenmeta import MAX_DECIMALS
 
 
 class TradeRefused(ClaudeDexError):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from rich.text import Text
 
 from claudedex.domain import Verdict
+from claudedex.tokenmeta import safe_units
 
 WEI = Decimal(10) ** 18
 GWEI = Decimal(10) ** 9
@@ -24,9 +25,10 @@ VERDICT_STYLE = {
 
 
 def units(amount: int | None, decimals: int = 18) -> Decimal | None:
+    """Whole units; ``None`` for no amount or decimals outside 0-36 (a hostile token's)."""
     if amount is None:
         return None
-    return Decimal(amount) / (Decimal(10) ** decimals)
+    return safe_units(amount, decimals)
 
 
 def eth(amount: int | None, places: int = 4, decimals: int = 18) -> str:

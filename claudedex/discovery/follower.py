@@ -154,9 +154,9 @@ class PairFollower:
             return
         quote_is_token0 = token0 == self.quote
         token = token1 if quote_is_token0 else token0
+        meta = await read_token_meta(self.reader, token)  # a node error: the pair is retried
         self._pairs[pair] = (token, quote_is_token0)
         self.store.add_pair(self.key, pair, token, quote_is_token0)
-        meta = await read_token_meta(self.reader, token)
         if meta.decimals.value is None:  # safety reports it (BAD_DECIMALS); shown at 18
             log.warning("discovery.bad_decimals", token=token, raw=meta.decimals.raw[:80])
         info = PairInfo(chain_id=self.chain_id, venue=self.factories.get(factory, factory),

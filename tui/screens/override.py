@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from claudedex.domain import Side, TradeProposal, Verdict
+from tui.formatting import units
 from tui.safe_text import SYMBOL_MAX, safe
 
 RISKY_WORD = "RISKY"
@@ -42,7 +43,15 @@ def parse_size(text: str, decimals: int) -> int | None:
         raise ValueError(f"size {text!r} is not a number") from None
     if not value.is_finite() or value <= 0:
         raise ValueError("size must be a positive number")
-    base = value * (Decimal(10) ** decimals)
+    if units(1, decimals) is None:
+        raise ValueError(f"the token reports {decimals} decimals (0-36 accepted): "
+                         "its size cannot be typed")
+    try:
+        base = value * (Decimal(10) ** decimals)
+    except ArithmeticError:  # decimal.Overflow: "1e999999"
+        base = Decimal(2**256)
+    if base >= Decimal(2**256):
+        raise ValueError(f"size {text!r} is too large (more than a uint256)")
     if base != base.to_integral_value():
         raise ValueError(f"size has more than {decimals} decimals")
     return int(base)
@@ -72,13 +81,14 @@ class OverrideScreen(ModalScreen[OverrideRequest | None]):
 
     def compose(self) -> ComposeResult:
         p = self.proposal
-        size_units = Decimal(p.amount_in) / (Decimal(10) ** self.decimals)
+        scaled = units(p.amount_in, self.decimals)
+        size_units = "?" if scaled is None else f"{scaled.normalize():f}"
         with Vertical(classes="dialog"):
             title = Text("Override ", style="bold")
             title.append_text(safe(p.symbol or p.token, SYMBOL_MAX, style="bold"))
             title.append(f"  {p.side.value} · verdict {p.verdict.value} · id {p.id}")
             yield Label(title)
-            yield Label(f"size (input token units, now {size_units.normalize():f}):")
+            yield Label(f"size (input token units, now {size_units}):")
             yield Input(placeholder="keep", id="size")
             yield Label(f"slippage in bps (now {p.slippage_bps}):")
             yield Input(placeholder="keep", id="slippage")

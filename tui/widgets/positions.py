@@ -17,7 +17,8 @@ COLUMNS = (("token", "Token"), ("size", "Size"), ("entry", "Entry Ξ"), ("mark",
 
 
 def cells(position: PositionChanged, decimals: int) -> list[Text]:
-    amount = units(position.amount, decimals) or Decimal(0)
+    scaled = units(position.amount, decimals)  # None: the token's decimals are unusable
+    amount = scaled or Decimal(0)
     cost = units(position.cost_quote) or Decimal(0)
     mark = units(position.mark_quote) or Decimal(0)
     entry = cost / amount if amount else None
@@ -30,7 +31,7 @@ def cells(position: PositionChanged, decimals: int) -> list[Text]:
               else Text(sltp, style="dim"))
     return [
         safe(position.symbol or short_addr(position.token), SYMBOL_MAX, style="bold"),
-        Text(f"{amount:,.2f}", justify="right"),
+        Text("?" if scaled is None else f"{scaled:,.2f}", justify="right"),
         Text(price(entry), justify="right"),
         Text(price(mark_price), justify="right"),
         signed(pnl),

@@ -11,12 +11,12 @@ from claudedex.bus import EventBus
 from claudedex.discovery.mempool import classify, owner_call_kind
 from claudedex.discovery.social import Post, SocialSentiment
 from claudedex.discovery.state import FileStateStore
-from claudedex.tokenmeta import clean_text, decode_string
 from claudedex.discovery.volume import Swap, VolumeAnalyzer
 from claudedex.domain import Severity, Side
 from claudedex.errors import StorageError
 from claudedex.events import AlertRaised
 from claudedex.safety.signatures import selector
+from claudedex.tokenmeta import clean_text, decode_string
 
 TOKEN, ROUTER, PAIR = "0x" + "aa" * 20, "0x" + "bb" * 20, "0x" + "cc" * 20
 
