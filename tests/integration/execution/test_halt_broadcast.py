@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from claudedex.errors import StorageError
 from claudedex.execution.states import OrderState
 
 pytestmark = pytest.mark.anvil
@@ -66,6 +65,10 @@ async def test_halt_between_signing_and_sending_sends_nothing(make_rig, chain,
     assert nxt.nonce == 0
 
 
+class ProcessDied(BaseException):
+    """Stands for kill -9 at that instant: nothing after it runs in the first process."""
+
+
 async def test_restart_while_halted_does_not_send_a_journaled_signature(
         make_rig, chain, make_proposal, tmp_path) -> None:
     account = next(chain.accounts)
@@ -73,11 +76,11 @@ async def test_restart_while_halted_does_not_send_a_journaled_signature(
     first = await make_rig(account=account, db_path=db_path)
 
     def crash() -> None:  # the process dies right after journaling the signature
-        raise StorageError("disk gone")
+        raise ProcessDied
 
     first.engine.journal = Hooked(first.journal, "broadcast", crash)
     proposal = make_proposal(chain.plain, "buy", 10**16)
-    with pytest.raises(StorageError):
+    with pytest.raises(ProcessDied):
         await first.engine.execute(proposal)
     assert (await first.history(f"o-{proposal.id}"))[-1] == "signed"
 
