@@ -20,8 +20,6 @@ SOCKET_NAME = "control.sock"
 MAX_SUN_PATH = 100  # bytes, with margin below Linux's 108-byte sun_path
 MAX_LINE = 1 << 20  # one request or answer line, bytes
 
-COMMANDS = ("status", "trade", "approve", "reject", "override", "halt", "resume", "pending")
-
 
 def socket_path(data_dir: Path) -> Path:
     """The control socket for the profile whose data dir is ``data_dir``."""
