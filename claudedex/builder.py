@@ -244,6 +244,14 @@ def _feeds(b: _Build, w3: Any, tracker: PortfolioTracker) -> None:
         report = None if analyzer is None else analyzer.reports.get(token.lower())
         return set() if report is None else report_controllers(report)
 
+    if manifest is None or b.base.profile.apis.dexscreener_url:  # devnet: only if named
+        from claudedex.wiring_integrations import dexscreener_watcher
+
+        slug = manifest.dexscreener_chain_id if manifest is not None else profile.chain.name
+        watcher = dexscreener_watcher(profile, bus, w3, b.res, chain_slug=slug,
+                                      followed=follower.pairs)
+        if watcher is not None:
+            b.supervise("dexscreener", watcher.run)
     mempool = MempoolMonitor(bus, w3, held_tokens,
                              routers=[v.router for v in profile.venues if v.router],
                              pairs=known_pairs, controllers=controllers, ws_url=ws_url)
@@ -312,6 +320,7 @@ async def build_kernel(base: KernelBase, res: Resources,
     from claudedex.manual import ManualTrades
     from claudedex.wallet.factory import guard
     from claudedex.wallet.spend_store import JsonSpendStore
+    from claudedex.wiring_integrations import aggregator_for, broadcaster_for
 
     options = options if options is not None else BuildOptions()
     b = _Build(base, res, options, base.profile)
@@ -342,9 +351,15 @@ async def build_kernel(base: KernelBase, res: Resources,
                    valuer=valuation.value, balance_of=valuation.balance)
     venue = (PaperVenue(w3, b.profile.chain.quote_token) if b.profile.mode == "paper"
              else ChainVenue())
+
+    async def audit_execution(action: str, detail: dict[str, Any]) -> None:
+        await audit_log.append("execution", action, detail)
+
     execution = ExecutionEngine(base.bus, b.profile, w3, signer, b.parts["journal"],
                                 base.halt.is_halted, base.clock, refs,
-                                b.profile.chain.quote_token, venue=venue)
+                                b.profile.chain.quote_token, venue=venue,
+                                broadcaster=broadcaster_for(b.profile, w3, res, audit_execution),
+                                aggregator=aggregator_for(b.profile, res))
     if options.execute:
         base.supervisor.add("execution", execution.run)
     trades = ManualTrades(base, b.profile, w3, analyzer, runner, execution, audit_log)

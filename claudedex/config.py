@@ -108,7 +108,12 @@ class ApisConfig(Section):
     goplus_url: str = ""
     honeypot_url: str = ""
     aggregator_url: str = ""
+    aggregator_api_key_env: str = ""  # env var with the aggregator's API key (Bearer)
     private_relay_url: str = ""
+    private_relay_auth_env: str = ""  # env var with the relay reputation key (no funds)
+    # relay down or refusing: send publicly instead (the protection is lost for that order)
+    private_relay_fallback_public: bool = False
+    dexscreener_requests_per_min: int = Field(default=60, ge=1, le=600)
     timeout_s: Seconds = Decimal("5")
 
 

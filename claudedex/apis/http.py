@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import structlog
+from aiolimiter import AsyncLimiter
 
 from claudedex.apis.breaker import CircuitBreaker
 from claudedex.errors import ClaudeDexError
@@ -40,6 +41,7 @@ class JsonHttpClient:
         backoff_s: float = 0.2,
         breaker: CircuitBreaker | None = None,
         headers: dict[str, str] | None = None,
+        limiter: AsyncLimiter | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.name = name
@@ -48,6 +50,7 @@ class JsonHttpClient:
         self.backoff_s = backoff_s
         self.breaker = breaker or CircuitBreaker(name)
         self.headers = headers or {}
+        self.limiter = limiter  # client-side rate limit: every try takes one slot
         self._session: aiohttp.ClientSession | None = None
 
     async def _client(self) -> aiohttp.ClientSession:
@@ -69,6 +72,8 @@ class JsonHttpClient:
         for attempt in range(self.retries + 1):
             if attempt:
                 await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+            if self.limiter is not None:
+                await self.limiter.acquire()
             try:
                 session = await self._client()
                 async with session.get(url, params=params) as resp:

@@ -3,13 +3,15 @@
 Why a second source: the on-chain follower only sees the factories we configured; profiles
 on DexScreener surface tokens the operator's community is talking about, possibly on other
 V2 forks. Pairs are emitted once each, with ``source="dexscreener"`` and block 0 (unknown);
-the safety layer judges them exactly like on-chain discoveries.
+the safety layer judges them exactly like on-chain discoveries. ``admit`` (optional) has the
+last word on each pair before it is published: the builder checks it on chain and dedupes it
+against the on-chain follower; a pair whose check raised is retried at the next poll.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import structlog
 
@@ -36,6 +38,7 @@ class DexScreenerWatcher:
         venues_by_dex: Mapping[str, str],
         *,
         poll_interval_s: float = 10.0,
+        admit: Callable[[PairInfo], Awaitable[bool]] | None = None,
     ) -> None:
         self.bus = bus
         self.client = client
@@ -44,6 +47,7 @@ class DexScreenerWatcher:
         self.quote = quote_token.lower()
         self.venues_by_dex = dict(venues_by_dex)
         self.poll_interval_s = poll_interval_s
+        self.admit = admit
         self._tokens: set[str] = set()
         self._pairs: set[str] = set()
 
@@ -67,9 +71,20 @@ class DexScreenerWatcher:
                 if info is not None:
                     found.append(info)
             self._tokens.update(batch)
+        published: list[PairInfo] = []
         for info in found:
+            if self.admit is not None:
+                try:
+                    if not await self.admit(info):
+                        continue
+                except Exception as exc:  # noqa: BLE001 - any check error: ask again next poll
+                    log.warning("dexscreener.admit_failed", pair=info.pair, error=repr(exc))
+                    self._pairs.discard(info.pair)
+                    self._tokens.discard(info.token)
+                    continue
             await self.bus.publish(PairDiscovered(pair=info, source="dexscreener"))
-        return found
+            published.append(info)
+        return published
 
     def _info(self, p: DexPair) -> PairInfo | None:
         venue = self.venues_by_dex.get(p.dex_id)

@@ -32,8 +32,12 @@ def _bad(description: str) -> web.Response:
 
 class AggregatorServer:
     def __init__(self, rpc_url: str, weth: str, venues: Sequence[VenueRef], chain_id: int,
-                 *, host: str = "127.0.0.1", port: int = 0) -> None:
+                 *, host: str = "127.0.0.1", port: int = 0, claim_bps: int = 0) -> None:
         self.w3 = async_web3(rpc_url)
+        # tests: quote this many bps above the route's real output (an aggregator that says
+        # it beats the direct venues); the calldata is the honest route either way
+        self.claim_bps = claim_bps
+        self.swaps: list[dict[str, str]] = []
         self.weth = to_checksum_address(weth)
         self.venues = list(venues)
         self.chain_id = chain_id
@@ -72,6 +76,9 @@ class AggregatorServer:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    def _claimed(self, amount: int) -> int:
+        return amount * (BPS + self.claim_bps) // BPS
+
     def _token(self, value: str) -> str:
         if value.lower() == NATIVE.lower():
             return self.weth
@@ -98,7 +105,7 @@ class AggregatorServer:
             _q, best = await self._best(request)
         except (ValueError, KeyError) as exc:
             return _bad(str(exc))
-        return web.json_response({"dstAmount": str(best.expected_out)})
+        return web.json_response({"dstAmount": str(self._claimed(best.expected_out))})
 
     async def _swap(self, request: web.Request) -> web.Response:
         try:
@@ -109,6 +116,7 @@ class AggregatorServer:
                 raise ValueError("slippage must be between 0 and 50 percent")
         except (ValueError, KeyError, InvalidOperation) as exc:
             return _bad(str(exc))
+        self.swaps.append(q)
         minimum = best.expected_out * (BPS - slippage_bps) // BPS
         deadline = await chain_deadline(self.w3, 300)
         path = [best.token_in, best.token_out]
@@ -124,7 +132,7 @@ class AggregatorServer:
             return _bad("only swaps from or to the native token are routed by this server")
         gas_price = await self.w3.eth.gas_price
         return web.json_response({
-            "dstAmount": str(best.expected_out),
+            "dstAmount": str(self._claimed(best.expected_out)),
             "tx": {"from": sender, "to": best.venue.router, "data": "0x" + data.hex(),
                    "value": str(value), "gas": 300_000, "gasPrice": str(gas_price)},
         })

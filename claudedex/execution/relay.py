@@ -8,7 +8,7 @@ by a reputation key that holds no funds) when a key is configured.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 import aiohttp
@@ -16,7 +16,16 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils.crypto import keccak
 
+from claudedex.errors import ChainError
 from claudedex.rpc.jsonrpc import rpc_call
+
+
+class RelayUnreachable(ChainError):
+    """No connection to the relay: the transaction never left this process.
+
+    Its text deliberately reads as a refusal (not "failed: ..."), so the send flow fails
+    the order at once instead of retrying a relay that is down.
+    """
 
 
 def _hex(raw: bytes | str) -> str:
@@ -95,7 +104,7 @@ class PublicBroadcaster:
 class PrivateBroadcaster:
     """Sends through a relay; the transaction is valid for ``max_blocks`` blocks."""
 
-    name = "private"
+    name = "private relay"
 
     def __init__(self, w3: Any, relay: RelayClient, *, max_blocks: int = 25) -> None:
         self._w3 = w3
@@ -104,5 +113,40 @@ class PrivateBroadcaster:
 
     async def send(self, raw: bytes) -> str:
         head = int(await self._w3.eth.block_number)
-        return await self.relay.send_private_transaction(raw,
-                                                         max_block_number=head + self.max_blocks)
+        try:
+            return await self.relay.send_private_transaction(
+                raw, max_block_number=head + self.max_blocks)
+        except ChainError as exc:
+            if isinstance(exc.__cause__, aiohttp.ClientConnectorError):
+                raise RelayUnreachable(f"private relay {self.relay.url} is unreachable, "
+                                       "nothing was sent") from exc
+            raise
+
+
+FallbackHook = Callable[[str], Awaitable[None]]
+
+
+class FallbackBroadcaster:
+    """Private first; when the relay errors, the same signed bytes go public.
+
+    Only built when the profile says ``private_relay_fallback_public = true``: the
+    operator chose delivery over protection. ``on_fallback`` records each fallback (the
+    builder writes it to the audit log) so the route actually taken is on record.
+    """
+
+    name = "private relay, public fallback"
+
+    def __init__(self, private: PrivateBroadcaster, public: Broadcaster,
+                 on_fallback: FallbackHook | None = None) -> None:
+        self.private = private
+        self.public = public
+        self.on_fallback = on_fallback
+
+    async def send(self, raw: bytes) -> str:
+        try:
+            return await self.private.send(raw)
+        except (ChainError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            tx_hash = "0x" + keccak(raw).hex()
+            if self.on_fallback is not None:
+                await self.on_fallback(f"{tx_hash}: {str(exc)[:200]}")
+            return await self.public.send(raw)
