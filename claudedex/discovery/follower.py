@@ -155,6 +155,8 @@ class PairFollower:
         quote_is_token0 = token0 == self.quote
         token = token1 if quote_is_token0 else token0
         meta = await read_token_meta(self.reader, token)  # a node error: the pair is retried
+        if pair in self._pairs:  # another source (DexScreener) published it meanwhile
+            return
         self._pairs[pair] = (token, quote_is_token0)
         self.store.add_pair(self.key, pair, token, quote_is_token0)
         if meta.decimals.value is None:  # safety reports it (BAD_DECIMALS); shown at 18
