@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -24,10 +25,13 @@ from claudedex.engine import Engine
 from claudedex.errors import ClaudeDexError
 from tui.bridge import TICK_INTERVAL_S, pump
 from tui.messages import EngineEvents, PairSelected, PriceTicks, ProposalSelected
+from tui.safe_text import SYMBOL_MAX, safe
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import FilterScreen, HelpScreen, ResumeScreen
+from tui.screens.forms import ConfirmScreen
 from tui.screens.override import OverrideRequest, OverrideScreen
 from tui.state import Changes, ConsoleState
+from tui.trading import TradeFlow
 from tui.widgets.approvals import ApprovalsPane
 from tui.widgets.feed import PairFeed
 from tui.widgets.log import LogPane
@@ -38,7 +42,9 @@ from tui.widgets.status import HaltBanner, StatusBar
 
 W = TypeVar("W", bound=Widget)
 PANES = ("feed", "approvals", "positions", "pnl", "risk", "log")
-MAIN_ONLY = {"approve", "reject", "override", "details", "filter", "help", "resume"}
+MAIN_ONLY = {"approve", "reject", "override", "details", "filter", "help", "resume", "buy",
+             "close_position"}
+QUIT_TITLE = "Quit with open positions?"
 
 
 class ClaudeDexApp(App[None]):
@@ -46,9 +52,13 @@ class ClaudeDexApp(App[None]):
     TITLE = "ClaudeDex"
     BINDINGS = [
         Binding("ctrl+x", "halt", "STOP", priority=True, key_display="^X"),
-        Binding("a", "approve", "Approve"),
-        Binding("r", "reject", "Reject"),
-        Binding("o", "override", "Override"),
+        # a/r/o and c are shown by their panes (ApprovalsPane, PositionsPane) when focused;
+        # these hidden twins only say where to go when another pane has focus
+        Binding("a", "approve", "Approve", show=False),
+        Binding("r", "reject", "Reject", show=False),
+        Binding("o", "override", "Override", show=False),
+        Binding("c", "close_position", "Close", show=False),
+        Binding("b", "buy", "Buy"),
         Binding("d", "details", "Details"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
@@ -72,6 +82,7 @@ class ClaudeDexApp(App[None]):
         self.selected_proposal: str | None = None
         self.filter_text = ""
         self._sub = engine.events(name="tui")
+        self.trades = TradeFlow(self)
 
     # -- layout -------------------------------------------------------------------------
 
@@ -171,7 +182,7 @@ class ClaudeDexApp(App[None]):
             if approvals.selected_id is None:
                 self.selected_proposal = None
         if changes.positions and (positions := self._pane(PositionsPane)) is not None:
-            positions.set_positions((p, self._decimals(p.token))
+            positions.set_positions((p, self.decimals(p.token))
                                     for p in state.positions.values())
         if changes.equity and (pnl := self._pane(PnlPane)) is not None:
             pnl.show(state)
@@ -202,11 +213,11 @@ class ClaudeDexApp(App[None]):
         if feed is not None:
             feed.refresh_ages(self.state.pairs, self.now())
 
-    def _decimals(self, token: str) -> int:
+    def decimals(self, token: str) -> int:
         row = self.state.pair_for_token(token)
         return row.info.decimals if row is not None else 18
 
-    def _log_line(self, level: str, text: str) -> None:
+    def log_line(self, level: str, text: str) -> None:
         log = self._pane(LogPane)
         if log is not None:
             log.add(level, text, self.now())
@@ -224,13 +235,19 @@ class ClaudeDexApp(App[None]):
             await call
         except ClaudeDexError as exc:
             self.notify(str(exc), title=f"{what} refused", severity="error", markup=False)
-            self._log_line("error", f"{what} refused: {exc}")
+            self.log_line("error", f"{what} refused: {exc}")
             return False
         return True
 
     def _selected(self) -> TradeProposal | None:
+        """The proposal under the cursor, only while the approvals pane has focus: a key
+        meant for another pane must never decide a proposal the operator is not looking at."""
         approvals = self._pane(ApprovalsPane)
-        pid = approvals.selected_id if approvals is not None else None
+        if approvals is None or not approvals.has_focus:
+            self.notify("select a proposal in the approvals pane", severity="warning",
+                        markup=False)
+            return None
+        pid = approvals.selected_id
         if pid is None and self.state.proposals:
             pid = next(iter(self.state.proposals))
         proposal = self.state.proposals.get(pid) if pid else None
@@ -258,10 +275,54 @@ class ClaudeDexApp(App[None]):
 
         self.push_screen(ResumeScreen(), confirmed)
 
-    async def action_approve(self) -> None:
+    def action_approve(self) -> None:
         proposal = self._selected()
-        if proposal is not None:
-            await self._command("approve", self.engine.approve(proposal.id))
+        if proposal is None:
+            return
+        if proposal.side is Side.SELL:
+            self.run_worker(self._command("approve", self.engine.approve(proposal.id)),
+                            group="commands")
+            return
+        line = Text.assemble(f"buy {proposal.quote_value:,.4f} ETH of ",
+                             safe(proposal.symbol or proposal.token, SYMBOL_MAX, style="bold"),
+                             f"  ({proposal.verdict.value}, {proposal.id})")
+
+        async def confirmed(ok: bool | None) -> None:
+            if ok:
+                await self._command("approve", self.engine.approve(proposal.id))
+
+        self.push_screen(ConfirmScreen("Approve this buy?", [line], action="approve"),
+                         confirmed)
+
+    def action_buy(self) -> None:
+        self.trades.buy()
+
+    def action_close_position(self) -> None:
+        positions = self._pane(PositionsPane)
+        token = positions.selected_token if positions is not None else None
+        if positions is None or not positions.has_focus or token is None:
+            self.notify("select a position in the positions pane", severity="warning",
+                        markup=False)
+            return
+        self.trades.close(token)
+
+    async def action_quit(self) -> None:
+        """Quitting stops the engine: open positions are then not watched. Ask first."""
+        open_positions = [p for p in self.state.positions.values() if p.amount > 0]
+        asking = isinstance(self.screen, ConfirmScreen) and self.screen.title_text == QUIT_TITLE
+        if not open_positions or asking:  # ctrl+q twice: the second one confirms
+            self.exit()
+            return
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.exit()
+
+        self.push_screen(ConfirmScreen(QUIT_TITLE, [
+            f"{len(open_positions)} position(s) are open.",
+            Text("Quitting stops the engine: nothing watches their stop-loss or "
+                 "take-profit until you run claudedex again.", style="bold yellow")],
+            action="quit"), confirmed)
 
     async def action_reject(self) -> None:
         proposal = self._selected()
@@ -276,9 +337,9 @@ class ClaudeDexApp(App[None]):
         if proposal.verdict is Verdict.SCAM:  # buy or sell: never from the console
             self.notify("a scam verdict cannot be overridden from the console",
                         severity="error", markup=False)
-            self._log_line("error", f"override refused for {proposal.id}: scam verdict")
+            self.log_line("error", f"override refused for {proposal.id}: scam verdict")
             return
-        decimals = 18 if proposal.side is Side.BUY else self._decimals(proposal.token)
+        decimals = 18 if proposal.side is Side.BUY else self.decimals(proposal.token)
 
         async def submitted(request: OverrideRequest | None) -> None:
             if request is None:

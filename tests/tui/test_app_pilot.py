@@ -77,7 +77,10 @@ async def test_approve_key_approves_selected_proposal(engine: Engine,
     async with app.run_test(size=SIZE) as pilot:
         await replay(pilot, recorded)
         await select_proposal(app, pilot, "p-1")
-        await pilot.press("a")
+        await pilot.press("a")  # a buy: a one-line confirmation first
+        await pilot.pause()
+        assert pending_ids(engine) == ["p-1", "p-2", "p-3"]
+        await pilot.press("enter")
         await pilot.pause()
         assert pending_ids(engine) == ["p-2", "p-3"]
         decided = decisions.get_nowait()
@@ -126,6 +129,9 @@ async def test_override_risky_needs_typed_confirmation(engine: Engine,
         assert "p-2" in pending_ids(engine)
         await pilot.press("backspace", "backspace", *"RISKY", "enter")
         await pilot.pause()
+        assert "p-2" in pending_ids(engine)  # the summary is showing; nothing sent yet
+        await pilot.press("enter")
+        await pilot.pause()
         await pilot.pause()
         assert not isinstance(app.screen, OverrideScreen)
         assert "p-2" not in pending_ids(engine)
@@ -144,6 +150,8 @@ async def test_override_changes_size_and_slippage(engine: Engine,
         await pilot.press("o")
         await pilot.pause()
         await pilot.press(*"0.5", "tab", *"120", "enter")
+        await pilot.pause()
+        await pilot.press("enter")  # the summary
         await pilot.pause()
         await pilot.pause()
         decided = decisions.get_nowait()
@@ -179,7 +187,7 @@ async def test_stop_key_halts_at_once_and_persists(engine: Engine,
         assert "HALTED" in str(app.query_one(HaltBanner).render())
         # While halted, approving is refused by the engine and the proposal stays.
         await select_proposal(app, pilot, "p-1")
-        await pilot.press("a")
+        await pilot.press("a", "enter")
         await pilot.pause()
         assert "p-1" in pending_ids(engine)
 

@@ -18,14 +18,16 @@ RESUME_WORD = "RESUME"
 KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+x", "EMERGENCY STOP: halt now, no confirmation; the signer refuses at once"),
     ("ctrl+r", "resume after a halt (type RESUME to confirm)"),
-    ("a", "approve the selected proposal"),
-    ("r", "reject the selected proposal"),
+    ("a", "approve the selected proposal (approvals pane focused; a buy asks first)"),
+    ("r", "reject the selected proposal (approvals pane focused)"),
     ("o", "override: size, slippage, or accept risky/unknown (type RISKY); never scam"),
+    ("b", "buy by address: quote first, then a summary; enter sends"),
+    ("c", "close the selected position: sell all (positions pane focused), quote first"),
     ("d / enter", "details of the selected pair: findings, evidence, price and volume"),
     ("/", "filter the pair feed (words, or safe / risky / scam / unknown / pending)"),
     ("tab", "move between panes"),
     ("? / f1", "this help"),
-    ("ctrl+q", "quit (the engine stops cleanly)"),
+    ("ctrl+q", "quit (the engine stops cleanly; asks when positions are open)"),
 )
 
 

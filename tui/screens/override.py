@@ -20,6 +20,7 @@ from textual.widgets import Input, Label
 from claudedex.domain import Side, TradeProposal, Verdict
 from tui.formatting import units
 from tui.safe_text import SYMBOL_MAX, safe
+from tui.screens.forms import FIELD_BINDINGS, ConfirmScreen, FieldInput
 
 RISKY_WORD = "RISKY"
 
@@ -70,7 +71,7 @@ def parse_bps(text: str) -> int | None:
 
 
 class OverrideScreen(ModalScreen[OverrideRequest | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), *FIELD_BINDINGS]
 
     def __init__(self, proposal: TradeProposal, decimals: int) -> None:
         super().__init__()
@@ -89,15 +90,15 @@ class OverrideScreen(ModalScreen[OverrideRequest | None]):
             title.append(f"  {p.side.value} · verdict {p.verdict.value} · id {p.id}")
             yield Label(title)
             yield Label(f"size (input token units, now {size_units}):")
-            yield Input(placeholder="keep", id="size")
+            yield FieldInput(placeholder="keep", id="size", restrict=r"[0-9.,]*")
             yield Label(f"slippage in bps (now {p.slippage_bps}):")
-            yield Input(placeholder="keep", id="slippage")
+            yield FieldInput(placeholder="keep", id="slippage", restrict=r"[0-9]*")
             if self.needs_word:
                 yield Label(Text(f"verdict is {self.proposal.verdict.value.upper()}: type "
                                  f"{RISKY_WORD} to approve anyway",
                                  style="bold yellow"))
-                yield Input(placeholder=f"type {RISKY_WORD}", id="confirm")
-            yield Label("enter to submit, escape to cancel", classes="hint")
+                yield FieldInput(placeholder=f"type {RISKY_WORD}", id="confirm")
+            yield Label("enter for a summary, escape to cancel", classes="hint")
             yield Label("", id="error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -114,7 +115,36 @@ class OverrideScreen(ModalScreen[OverrideRequest | None]):
             error.update(Text(f"type {RISKY_WORD} to accept the risky verdict",
                               style="bold red"))
             return
-        self.dismiss(OverrideRequest(amount, slippage, self.needs_word, word.strip()))
+        error.update("")
+        request = OverrideRequest(amount, slippage, self.needs_word, word.strip())
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.dismiss(request)
+
+        self.app.push_screen(ConfirmScreen("Send this override?", self.summary(request),
+                                           action="override"), confirmed)
+
+    def summary(self, request: OverrideRequest) -> list[Text | str]:
+        """Exactly what the override changes, old → new, in human units."""
+        p = self.proposal
+        unit = "ETH" if p.side is Side.BUY else "tokens"
+        size = units(request.amount_in if request.amount_in is not None else p.amount_in,
+                     self.decimals)
+        size_text = "?" if size is None else f"{size.normalize():f}"
+        was = units(p.amount_in, self.decimals)
+        was_text = "?" if was is None else f"{was.normalize():f}"
+        slippage = request.slippage_bps if request.slippage_bps is not None else p.slippage_bps
+        token = safe(p.symbol or p.token, SYMBOL_MAX, style="bold")
+        return [
+            Text.assemble(f"{p.side.value} ", token, f"  ({p.id})"),
+            f"size       {was_text} → {size_text} {unit}"
+            + ("" if request.amount_in is not None else " (kept)"),
+            f"slippage   {p.slippage_bps} → {slippage} bps"
+            + ("" if request.slippage_bps is not None else " (kept)"),
+            Text.assemble("verdict    ", (p.verdict.value.upper(), "bold"),
+                          ("  accepted (RISKY typed)" if request.accept_risky else "")),
+        ]
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
@@ -50,6 +51,9 @@ def cells(proposal: TradeProposal) -> list[Text]:
 
 class ApprovalsPane(DataTable[Text]):
     BORDER_TITLE = "Approvals"
+    # shown in the footer only while this pane has focus; the app's actions check it too
+    BINDINGS = [Binding("a", "app.approve", "Approve"), Binding("r", "app.reject", "Reject"),
+                Binding("o", "app.override", "Override")]
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, cursor_type="row")

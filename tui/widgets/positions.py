@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
 
 from claudedex.events import PositionChanged
 from tui.formatting import dec, price, signed, units
@@ -42,6 +44,7 @@ def cells(position: PositionChanged, decimals: int) -> list[Text]:
 
 class PositionsPane(DataTable[Text]):
     BORDER_TITLE = "Positions"
+    BINDINGS = [Binding("c", "app.close_position", "Close (sell all)")]
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, cursor_type="row")
@@ -61,3 +64,14 @@ class PositionsPane(DataTable[Text]):
             total += units(position.mark_quote - position.cost_quote) or Decimal(0)
         self.border_subtitle = (f"{self.row_count} open, unrealized {total:+.4f} Ξ"
                                 if self.row_count else "")
+
+    @property
+    def selected_token(self) -> str | None:
+        """The token of the row under the cursor (rows are keyed by lower-case address)."""
+        if self.row_count == 0:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except CellDoesNotExist:
+            return None
+        return str(key.value) if key.value is not None else None
