@@ -1,7 +1,13 @@
-"""Backtest replay speed: candles/s and swaps/s for the momentum strategy; prints JSON."""
+"""Backtest speed for the momentum strategy; prints JSON.
+
+Replay: candles/s and swaps/s. Loading, with every check of the data (duplicates, order,
+values, timeframe, gaps; a history's lines and segments): candle-file rows and history
+lines per CPU second.
+"""
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import sys
@@ -11,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from claudedex.backtest.data import swap_events  # noqa: E402
+from claudedex.backtest.data import load_candles, swap_events  # noqa: E402
 from claudedex.backtest.replay import Backtest  # noqa: E402
 from claudedex.backtest.sample import write_sample  # noqa: E402
 from claudedex.market.candles import Candle  # noqa: E402
@@ -40,8 +46,20 @@ def main() -> None:
     candle_s = time.perf_counter() - t
     candle_cpu_s = time.process_time() - cpu  # steadier than wall time on a shared machine
     with tempfile.TemporaryDirectory() as d:
+        candle_file = Path(d) / "ETH_USDT-5m.json"
+        candle_file.write_text(json.dumps([[int(c.ts * 1000), c.open, c.high, c.low, c.close,
+                                            c.volume] for c in data]))
+        cpu = time.process_time()
+        [loaded] = load_candles(candle_file)
+        load_cpu_s = time.process_time() - cpu
+        assert loaded.candles == data
+        del loaded  # each measure on its own: no other run's objects for the GC to walk
+        gc.collect()
         f = write_sample(Path(d) / "h.jsonl", swaps=n // 4)
+        lines = sum(1 for line in f.read_text().splitlines() if line.strip())
+        cpu = time.process_time()
         events = list(swap_events(f))
+        parse_cpu_s = time.process_time() - cpu
         bt2 = Backtest(profile())
         t = time.perf_counter()
         r2 = bt2.run_events(iter(events))
@@ -53,6 +71,8 @@ def main() -> None:
                 "candles_per_s": round(n / candle_s),
                 "candles_per_cpu_s": round(n / candle_cpu_s),
                 "candle_trades": len(r.fills),
+                "candle_file_rows_per_cpu_s": round(n / load_cpu_s),
+                "history_lines_per_cpu_s": round(lines / parse_cpu_s),
                 "swaps": r2.steps,
                 "swaps_per_s": round(r2.steps / swap_s),
                 "swap_trades": len(r2.fills),

@@ -44,20 +44,53 @@ def backtest(
     liquidity: Annotated[
         float, typer.Option("--liquidity", help="candles: virtual pool depth in quote units")
     ] = 1000.0,
+    timeframe: Annotated[
+        str | None,
+        typer.Option("--timeframe", help="candles: 5m, 1h, ...; must agree with the file name"
+                     " (PAIR-5m.json) and the data's spacing; needed when the name has none"),
+    ] = None,
+    on_duplicates: Annotated[
+        str, typer.Option("--on-duplicates", help="error | drop: skip rows identical to an"
+                          " earlier one (same date, different values: always an error)")
+    ] = "error",
+    on_unsorted: Annotated[
+        str, typer.Option("--on-unsorted", help="error | sort: order rows by time")
+    ] = "error",
+    on_gaps: Annotated[
+        str, typer.Option("--on-gaps", help="candles: error | fill (flat candles at the"
+                          " previous close, no volume) | ignore")
+    ] = "error",
+    segment: Annotated[
+        int | None,
+        typer.Option("--segment", help="swap history recorded across engine restarts: replay"
+                     " run N (1, 2, ...) alone"),
+    ] = None,
 ) -> None:
     """Replay recorded swaps (JSONL) or OHLCV candles; deterministic for the same inputs.
 
     ML scores come from the history's recorded 'score' lines (what the live scorer
     published), never from re-scoring: features need chain state a replay lacks.
+
+    The data is checked first: duplicated or unsorted rows, missing, infinite or impossible
+    values (prices <= 0, high < low, open/close outside low..high), unreadable dates, gaps, a
+    timeframe the data does not have and a history spanning engine restarts are each one line
+    naming the file and row, exit 2, unless --on-duplicates, --on-unsorted, --on-gaps or
+    --segment says what to do. Dates without a timezone are UTC. Strategies emit no signal
+    during their warm-up (startup_candle_count), so trades do not depend on where the data
+    starts.
     """
     from claudedex.backtest.data import load_candles, swap_events
     from claudedex.backtest.metrics import compute
+    from claudedex.backtest.policy import DataPolicy
     from claudedex.backtest.replay import Backtest
     from claudedex.config import load_profile
     from claudedex.errors import UserInputError
 
     if not data.exists():
         raise UserInputError(f"--data {data}: no such file or directory")
+    policy = DataPolicy.from_flags(on_duplicates, on_unsorted, on_gaps)
+    is_swaps = data.is_file() and data.suffix == ".jsonl"
+    _check_flags(is_swaps, timeframe, on_gaps, segment)
     prof = load_profile(profile)
     params: dict[str, Any] = dict(prof.strategy.params)
     if strategy != prof.strategy.name:
@@ -80,8 +113,7 @@ def backtest(
     prof = prof.model_copy(
         update={"strategy": prof.strategy.model_copy(update={"name": strategy, "params": params})}
     )
-    is_swaps = data.is_file() and data.suffix == ".jsonl"
-    series = None if is_swaps else load_candles(data)
+    series = None if is_swaps else load_candles(data, timeframe, policy)
     interval = float(series[0].timeframe_s) if series else None
     from claudedex.backtest.venue import VenueConfig
 
@@ -89,7 +121,11 @@ def backtest(
     # candles come from a CEX-style series: no gas; swaps replay a chain: gas at 5 gwei
     venue = VenueConfig(fee_bps=fee, gas_price_wei=0 if series else 5 * 10**9)
     bt = Backtest(prof, strategy_file, venue=venue, candle_interval_s=interval)
-    result = _run(bt, data, series, liquidity, swap_events)
+
+    def events() -> Any:  # checked line by line as the replay reads them
+        return swap_events(data, policy=policy, segment=segment)
+
+    result = _run(bt, series, liquidity, events)
     if strategy == "ai" and result.scores == 0:
         sys.stderr.write(
             f"warning: {data} holds no 'score' lines; the ai strategy trades only on recorded"
@@ -105,9 +141,24 @@ def backtest(
     else:
         for key, value in metrics.items():
             sys.stdout.write(f"{key:28} {value}\n")
+    sys.stdout.flush()
 
 
-def _run(bt: Any, data: Path, series: Any, liquidity: float, swap_events: Any) -> Any:
+def _check_flags(is_swaps: bool, timeframe: str | None, on_gaps: str,
+                 segment: int | None) -> None:
+    """A flag for the other kind of data is a mistake, not something to ignore."""
+    from claudedex.errors import UserInputError
+
+    if is_swaps and (timeframe is not None or on_gaps != "error"):
+        raise UserInputError("--timeframe and --on-gaps apply to candle files, not to a swap"
+                             " history (.jsonl)")
+    if segment is not None and not is_swaps:
+        raise UserInputError("--segment applies to a swap history (.jsonl), not to candles")
+    if segment is not None and segment < 1:
+        raise UserInputError(f"--segment {segment}: segments are numbered from 1")
+
+
+def _run(bt: Any, series: Any, liquidity: float, events: Any) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -126,7 +177,7 @@ def _run(bt: Any, data: Path, series: Any, liquidity: float, swap_events: Any) -
             bar.update(task, completed=n)
 
         if series is None:
-            return bt.run_events(swap_events(data), progress=tick)
+            return bt.run_events(events(), progress=tick)
         return bt.run_candles(
             {s.pair: s.candles for s in series},
             float(series[0].timeframe_s),

@@ -10,24 +10,30 @@ Optional lines carry what the engine knew at that time:
    "contributions"?: [[feature, value], ...], "model_version"?}  (the engine's TokenScored)
   {"kind": "warning", "ts", "token", "warning", "detail"?}
   {"kind": "block", "ts", "block", "base_fee_wei"}
-Reserves and amounts may be JSON integers or decimal strings (exact either way).
+  {"kind": "start", "ts"}  (the recorder: a run starts; see history_lines for segments)
+Reserves and amounts may be JSON integers or decimal strings (exact either way); reserves and
+blocks are never negative, ts is finite and never goes back, probabilities lie in [0, 1].
+Each fault is one line naming the file and line (:mod:`claudedex.backtest.history_lines`).
 
-Candles: Freqtrade's files ``<PAIR>-<timeframe>.{json,csv,feather}``; JSON is a list of
-``[ts_ms, open, high, low, close, volume]``; CSV/feather have columns
-``date, open, high, low, close, volume``.
+Candles: :mod:`claudedex.backtest.candle_files` (Freqtrade's layout), re-exported here.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import re
+import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from claudedex.backtest.candle_files import (
+    CANDLE_RE,
+    TIMEFRAMES,
+    CandleSeries,
+    load_candles,
+    timeframe_seconds,
+)
+from claudedex.backtest.history_lines import checked_lines, segment_lines
+from claudedex.backtest.policy import STRICT, DataPolicy
 from claudedex.domain import Finding, PairInfo, RiskReport, Score, Severity, Verdict
 from claudedex.errors import UserInputError
 from claudedex.events import (
@@ -39,41 +45,46 @@ from claudedex.events import (
     RiskAssessed,
     TokenScored,
 )
-from claudedex.market.candles import Candle
 
-TIMEFRAMES = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-CANDLE_RE = re.compile(r"^(?P<pair>.+)-(?P<tf>\d+[mhdw])(?:-\w+)?\.(?P<ext>json|csv|feather)$")
+__all__ = ["CANDLE_RE", "TIMEFRAMES", "CandleSeries", "load_candles", "swap_events",
+           "timeframe_seconds"]
 
 
-def _int(row: dict[str, Any], key: str, where: str) -> int:
+def _int(row: dict[str, Any], key: str, where: str, default: int | None = None) -> int:
+    """A non-negative integer (JSON integer or decimal string); ``default`` when absent."""
+    if default is not None and row.get(key) is None:
+        return default
     try:
         value = row[key]
         if isinstance(value, bool) or isinstance(value, float):
             raise TypeError
-        return int(value)
+        number = int(value)
     except (KeyError, TypeError, ValueError):
         raise UserInputError(f"{where}: '{key}' must be an integer") from None
+    if number < 0:
+        raise UserInputError(f"{where}: '{key}' is {number}; it cannot be negative")
+    return number
 
 
-def swap_events(path: Path, chain_id: int = 0) -> Iterator[Event]:
-    """Events, in file order, from a swap-history JSONL file; timestamps must not go back."""
+def _probability(value: Any, key: str, where: str) -> float:
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        raise UserInputError(f"{where}: '{key}' must be a number") from None
+    if not 0.0 <= p <= 1.0:  # NaN too: it would pass every limit it is compared with
+        raise UserInputError(f"{where}: '{key}' is {p}; a probability lies in [0, 1]")
+    return p
+
+
+def swap_events(
+    path: Path, chain_id: int = 0, policy: DataPolicy = STRICT, segment: int | None = None
+) -> Iterator[Event]:
+    """Events, in file order, from a swap-history JSONL file, checked line by line as they
+    stream; ``segment`` picks one run of a file recorded across engine restarts."""
     seen: set[str] = set()
-    last_ts = float("-inf")
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{n}"
-            try:
-                row = json.loads(line)
-                ts = float(row["ts"])
-                kind = str(row.get("kind", "swap"))
-            except (ValueError, KeyError, TypeError):
-                raise UserInputError(f"{where}: not a swap-history JSON line") from None
-            if ts < last_ts:
-                raise UserInputError(f"{where}: ts {ts} goes back in time")
-            last_ts = ts
-            yield from _row_events(row, kind, ts, where, seen, chain_id)
+    for n, row, ts in segment_lines(path, checked_lines(path, policy), segment):
+        yield from _row_events(row, str(row.get("kind", "swap")), ts, f"{path}:{n}", seen,
+                               chain_id)
 
 
 def _row_events(
@@ -107,15 +118,15 @@ def _row_events(
             findings = (
                 Finding("deployer", Severity.INFO, "deployer", {"deployer": str(row["deployer"])}),
             )
-        tax = row.get("sell_tax_bps")
+        tax = None if row.get("sell_tax_bps") is None else _int(row, "sell_tax_bps", where)
         yield RiskAssessed(
             report=RiskReport(
                 token=str(row.get("token", "")),
                 pair=str(row.get("pair", "")),
                 verdict=verdict,
                 findings=findings,
-                sell_tax_bps=int(tax) if tax is not None else None,
-                block_number=int(row.get("block", 0)),
+                sell_tax_bps=tax,
+                block_number=_int(row, "block", where, 0),
             ),
             ts=ts,
         )
@@ -132,7 +143,7 @@ def _row_events(
         yield BlockSeen(
             chain_id=chain_id,
             number=_int(row, "block", where),
-            base_fee_wei=int(row.get("base_fee_wei", 0)),
+            base_fee_wei=_int(row, "base_fee_wei", where, 0),
             ts=ts,
         )
     else:
@@ -147,93 +158,14 @@ def _score(row: dict[str, Any], where: str) -> Score:
             contrib = tuple((str(name), float(value)) for name, value in row["contributions"])
         elif row.get("pump_probability") is not None:
             contrib = (("pump_probability", float(row["pump_probability"])),)
-        probability = float(row.get("scam_probability", 1.0))
     except (TypeError, ValueError):
         raise UserInputError(
             f"{where}: score needs a number scam_probability and [name, number] contributions"
         ) from None
+    if not all(math.isfinite(value) for _, value in contrib):
+        raise UserInputError(f"{where}: score contributions must be finite numbers")
+    for name, value in contrib:
+        if name == "pump_probability":
+            _probability(value, name, where)
+    probability = _probability(row.get("scam_probability", 1.0), "scam_probability", where)
     return Score(str(row.get("token", "")), probability, contrib, str(row.get("model_version", "")))
-
-
-@dataclass(frozen=True, slots=True)
-class CandleSeries:
-    pair: str
-    timeframe_s: int
-    candles: list[Candle]
-
-
-def timeframe_seconds(tf: str) -> int:
-    return int(tf[:-1]) * TIMEFRAMES[tf[-1]]
-
-
-def load_candles(path: Path) -> list[CandleSeries]:
-    """One file, or every ``<PAIR>-<tf>.<ext>`` file in a directory (Freqtrade layout)."""
-    files = (
-        sorted(p for p in path.iterdir() if CANDLE_RE.match(p.name)) if path.is_dir() else [path]
-    )
-    if not files:
-        raise UserInputError(f"{path}: no candle files named <PAIR>-<timeframe>.json|csv|feather")
-    out = []
-    for f in files:
-        m = CANDLE_RE.match(f.name)
-        if m is None:
-            raise UserInputError(f"{f}: candle files are named <PAIR>-<timeframe>.json|csv|feather")
-        out.append(CandleSeries(m["pair"], timeframe_seconds(m["tf"]), _read(f, m["ext"])))
-    tfs = {s.timeframe_s for s in out}
-    if len(tfs) > 1:
-        raise UserInputError(
-            f"{path}: candle files mix timeframes; backtest one timeframe at a time"
-        )
-    return out
-
-
-def _ts(value: Any) -> float:
-    if isinstance(value, str) and value.replace(".", "", 1).isdigit():
-        value = float(value)
-    if isinstance(value, (int, float)):
-        return float(value) / 1000.0 if value > 1e11 else float(value)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
-
-
-def _read(f: Path, ext: str) -> list[Candle]:
-    try:
-        rows: list[Any]
-        if ext == "json":
-            rows = json.loads(f.read_text(encoding="utf-8"))
-            return [
-                Candle(_ts(r[0]), float(r[1]), float(r[2]), float(r[3]), float(r[4]), float(r[5]))
-                for r in rows
-            ]
-        if ext == "csv":
-            with f.open(encoding="utf-8", newline="") as fh:
-                return [
-                    Candle(
-                        _ts(r["date"]),
-                        float(r["open"]),
-                        float(r["high"]),
-                        float(r["low"]),
-                        float(r["close"]),
-                        float(r["volume"]),
-                    )
-                    for r in csv.DictReader(fh)
-                ]
-        import pyarrow.feather as feather  # optional, only for feather files
-
-        table = feather.read_table(str(f))
-        cols = {
-            name: table.column(name).to_pylist()
-            for name in ("date", "open", "high", "low", "close", "volume")
-        }
-        return [
-            Candle(
-                _ts(d.timestamp() if hasattr(d, "timestamp") else d),
-                float(o),
-                float(h),
-                float(lo),
-                float(c),
-                float(v),
-            )
-            for d, o, h, lo, c, v in zip(*cols.values(), strict=True)
-        ]
-    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise UserInputError(f"{f}: unreadable candle file ({type(exc).__name__}: {exc})") from None

@@ -3,7 +3,9 @@
 Why: ``claudedex backtest --data <data dir>/history.jsonl`` then replays the very pool
 states, reports, scores and warnings a devnet, paper or live run saw, through the same
 strategy and risk code (format: :mod:`claudedex.backtest.data`). Lines are flushed as they
-are written; a crash loses at most the line being written.
+are written; a crash loses at most the line being written. Each run's first line is
+``{"kind": "start"}``: the file is appended to across restarts, and a restarted devnet is a
+new chain whose blocks start again, so the replay takes one run at a time.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class HistoryRecorder:
         self.path = path
         self._tokens: dict[str, tuple[str, str]] = {}  # pair -> (token, symbol)
         self._last_ts = float("-inf")
+        self._started = False
         self.written = 0
 
     async def run(self) -> None:
@@ -56,6 +59,10 @@ class HistoryRecorder:
         # The replay refuses time going backwards; bus order can differ by microseconds.
         self._last_ts = max(self._last_ts, ev.ts)
         row["ts"] = self._last_ts
+        if not self._started:  # this run's lines begin here: a segment of its own
+            self._started = True
+            fh.write(json.dumps({"kind": "start", "ts": self._last_ts},
+                                separators=(",", ":")) + "\n")
         fh.write(json.dumps(row, separators=(",", ":")) + "\n")
         fh.flush()
         self.written += 1

@@ -145,9 +145,12 @@ class Backtest:
     def run_events(
         self, events: Iterable[Event], progress: Progress | None = None
     ) -> BacktestResult:
+        clock = self.clock
         for n, ev in enumerate(events, 1):
-            block = ev.block_number if isinstance(ev, PriceTicked) else None
-            self.clock.advance_to(max(ev.ts, self.clock.now()), block)
+            # A tick of an older block (two sources, a quote at the head) is taken as the live
+            # clock takes it: the block seen so far stays the highest.
+            block = max(ev.block_number, clock.block()) if isinstance(ev, PriceTicked) else None
+            clock.advance_to(max(ev.ts, clock.now()), block)
             pair = ingest(self.view, ev)
             if pair is not None:
                 self._after_price(pair, self.clock.block())

@@ -26,11 +26,17 @@ class Strategy:
     A built-in sets ``params_model`` (its typed parameters, checked here and when the
     profile loads) and ``defaults`` from it; a strategy from the operator's own file may set
     only ``defaults``, whose keys are then the only ones it accepts.
+
+    ``startup_candle_count`` (Freqtrade's name) is the strategy's warm-up: the Decider drops
+    its signals for a pair until that many candles of the pair have closed (the first signal
+    can come with the next one), in live runs and backtests alike, so a result never depends
+    on how much history came before; 0 (the default) means no warm-up at all.
     """
 
     name: ClassVar[str] = "base"
     defaults: ClassVar[Mapping[str, Any]] = {}
     params_model: ClassVar[type[RunnerParams] | None] = None
+    startup_candle_count: int = 0  # candles per pair before the first signal
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         if self.params_model is not None:

@@ -40,8 +40,13 @@ class Decider:
         return self.evaluate(pair)
 
     def evaluate(self, pair: str) -> list[Assessment]:
+        """Ask the strategy (always: its indicators fold every candle); its signals count
+        only once its declared warm-up is over for ``pair``."""
         signals = self.strategy.evaluate(pair, self.view, self.clock)
         if not signals:
+            return []
+        warmup = self.strategy.startup_candle_count
+        if warmup and self.view.candle_count(pair) <= warmup:
             return []
         return [self.assess(sig) for sig in signals if self._ready(sig)]
 

@@ -26,6 +26,7 @@ class MomentumStrategy(Strategy):
             int(p["rsi_period"]),
             breakout_lookback=int(p["breakout_lookback"]),
         )
+        self.startup_candle_count = self.analyzer.warmup
         self._rsi_max = float(p["rsi_max"])
         self._vol = float(p["volume_mult"])
         self._brk = bool(p["require_breakout"])

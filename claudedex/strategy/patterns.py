@@ -3,6 +3,11 @@
 Why incremental: a backtest replays hundreds of thousands of candles, so each indicator is
 updated in O(1) per closed candle instead of recomputed over a window. The analyzer reads
 only candles the MarketView already holds, so it sees no more than the strategy could.
+
+Why a warm-up: the averages come from anchored chains (:mod:`claudedex.strategy.anchored`)
+and the volume and breakout windows must be full, so nothing is ``ready`` before
+:attr:`PatternAnalyzer.warmup` candles have passed (Freqtrade's ``startup_candle_count``);
+from then on every value is the same whatever candle the series started with.
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from claudedex.market.candles import Candle
 from claudedex.market.view import MarketView
+from claudedex.strategy.anchored import Anchored, span_for
 
 
 @dataclass(slots=True)
@@ -24,11 +31,12 @@ class Patterns:
     prev_fast: float = 0.0
     prev_slow: float = 0.0
     rsi: float = 50.0
-    volume_ratio: float = 0.0  # latest volume / average of previous ones
+    volume_ratio: float = 0.0  # latest volume / average of the previous window
     breakout: bool = False  # close above the previous lookback high
     breakdown: bool = False
     ready: bool = False
     folded: int = 0
+    since: float = 0.0  # ts of the first candle the shown averages are computed from
 
     @property
     def crossed_up(self) -> bool:
@@ -37,6 +45,18 @@ class Patterns:
     @property
     def crossed_down(self) -> bool:
         return self.ready and self.prev_fast >= self.prev_slow and self.ema_fast < self.ema_slow
+
+
+class _Pair:
+    """One pair's state: its patterns, windows and anchored averages."""
+
+    __slots__ = ("pat", "highs", "vols", "avg")
+
+    def __init__(self, lookback: int, volume_window: int, avg: Anchored) -> None:
+        self.pat = Patterns()
+        self.highs: deque[float] = deque(maxlen=lookback)
+        self.vols: deque[float] = deque(maxlen=volume_window)
+        self.avg = avg
 
 
 class PatternAnalyzer:
@@ -52,72 +72,58 @@ class PatternAnalyzer:
     ) -> None:
         if not 0 < ema_fast < ema_slow:
             raise ValueError("need 0 < ema_fast < ema_slow")
-        self.af = 2.0 / (ema_fast + 1)
-        self.as_ = 2.0 / (ema_slow + 1)
-        self.rsi_period = rsi_period
+        if rsi_period < 1:
+            raise ValueError("need rsi_period >= 1")
+        self.periods = (ema_fast, ema_slow, rsi_period)
         self.volume_window = volume_window
         self.lookback = breakout_lookback
-        self.warmup = max(ema_slow, rsi_period + 1, breakout_lookback + 1)
-        self._state: dict[str, tuple[Patterns, deque[float], deque[float], list[float]]] = {}
+        self.span = span_for(ema_fast, ema_slow, rsi_period, volume_window, breakout_lookback)
+        # Candles before the first signal: a chain starts at most span - 1 candles after the
+        # series does and is shown once it is span candles old.
+        self.warmup = 2 * self.span - 1
+        self._seeded = max(ema_slow, rsi_period + 1) + 1  # a chain's prev values are seeded
+        self._state: dict[str, _Pair] = {}
 
     def update(self, pair: str, view: MarketView) -> Patterns:
         """Fold in every candle closed since the last call; returns the current patterns."""
         seen = view.candle_count(pair)
         st = self._state.get(pair)
         if st is None:
-            st = self._state[pair] = (
-                Patterns(),
-                deque(maxlen=self.lookback),
-                deque(maxlen=self.volume_window),
-                [0.0, 0.0],  # Wilder average gain, average loss
-            )
-        pat = st[0]
+            st = self._state[pair] = _Pair(
+                self.lookback, self.volume_window, Anchored(*self.periods, self.span))
+        pat = st.pat
         new = seen - pat.count
         if new <= 0:
             return pat
         candles = view.candles(pair)
+        interval = view.candle_interval_s
         if new == 1 and candles:  # the usual case: exactly the newest candle
-            c = candles[-1]
-            self._fold(pat, st[1], st[2], st[3], c.close, c.high, c.volume)
+            self._fold(st, candles[-1], interval)
         else:
-            start = max(len(candles) - new, 0)
-            for i in range(start, len(candles)):
-                c = candles[i]
-                self._fold(pat, st[1], st[2], st[3], c.close, c.high, c.volume)
+            for i in range(max(len(candles) - new, 0), len(candles)):
+                self._fold(st, candles[i], interval)
         pat.count = seen
         return pat
 
-    def _fold(
-        self,
-        pat: Patterns,
-        highs: deque[float],
-        vols: deque[float],
-        rs: list[float],
-        close: float,
-        high: float,
-        volume: float,
-    ) -> None:
-        folded = pat.folded
-        if folded == 0:
-            pat.ema_fast = pat.ema_slow = pat.prev_fast = pat.prev_slow = close
-        else:
-            fast, slow = pat.ema_fast, pat.ema_slow
-            pat.prev_fast, pat.prev_slow = fast, slow
-            pat.ema_fast = fast + self.af * (close - fast)
-            pat.ema_slow = slow + self.as_ * (close - slow)
-            change = close - pat.close
-            p = self.rsi_period
-            gain = rs[0] = (rs[0] * (p - 1) + (change if change > 0 else 0.0)) / p
-            loss = rs[1] = (rs[1] * (p - 1) + (-change if change < 0 else 0.0)) / p
-            pat.rsi = 100.0 if loss == 0.0 else 100.0 - 100.0 / (1.0 + gain / loss)
+    def _fold(self, st: _Pair, c: Candle, interval: float) -> None:
+        pat, highs, vols = st.pat, st.highs, st.vols
+        close = c.close
+        shown = st.avg.fold(int(c.ts // interval), c.ts, close)
         if highs:
             pat.breakout = close > max(highs)
             pat.breakdown = close < min(highs)  # the lowest recent high: a cheap support proxy
         if vols:
             avg = sum(vols) / len(vols)
-            pat.volume_ratio = volume / avg if avg > 0 else 0.0
-        highs.append(high)
-        vols.append(volume)
+            pat.volume_ratio = c.volume / avg if avg > 0 else 0.0
+        highs.append(c.high)
+        vols.append(c.volume)
         pat.close = close
-        pat.folded = folded = folded + 1
-        pat.ready = folded >= self.warmup
+        pat.folded = folded = pat.folded + 1
+        if folded > self.warmup and shown is not None and shown.n >= self._seeded:
+            pat.ema_fast, pat.ema_slow = shown.fast, shown.slow
+            pat.prev_fast, pat.prev_slow = shown.prev_fast, shown.prev_slow
+            pat.rsi = shown.rsi()
+            pat.since = shown.since
+            pat.ready = True
+        else:
+            pat.ready = False

@@ -23,6 +23,7 @@ class ScalpingStrategy(Strategy):
         self.analyzer = PatternAnalyzer(int(p["ema_fast"]), int(p["ema_slow"]), 14)
         self._entry = int(p["entry_bps"]) / 10_000
         self._exit = int(p["exit_bps"]) / 10_000
+        self.startup_candle_count = self.analyzer.warmup
         self._rsi_min = float(p["rsi_min"])
 
     def evaluate(self, pair: str, view: MarketView, clock: Clock) -> list[Signal]:

@@ -26,8 +26,9 @@ def _view(closes: list[float]) -> MarketView:
 
 
 def test_ema_and_rsi() -> None:
-    view = _view([10.0] * 30 + [11.0] * 5)
-    pat = PatternAnalyzer(3, 8, 5, breakout_lookback=5).update("P", view)
+    analyzer = PatternAnalyzer(3, 8, 5, breakout_lookback=5)
+    view = _view([10.0] * analyzer.warmup + [11.0] * 5)
+    pat = analyzer.update("P", view)
     assert pat.ready and pat.ema_fast > pat.ema_slow and pat.rsi == 100.0
     assert pat.breakout is False  # 11 is not above the previous highs of 11
 
@@ -37,9 +38,10 @@ def test_momentum_buys_on_cross_up() -> None:
         "momentum",
         {"ema_fast": 3, "ema_slow": 8, "rsi_period": 5, "breakout_lookback": 5, "rsi_max": 101},
     )
-    view = _view([10.0 - i * 0.01 for i in range(30)])
+    n = s.startup_candle_count + 10
+    view = _view([10.0 - i * 0.01 for i in range(n)])
     assert s.evaluate("P", view, view.clock) == []
-    view.add_candle("P", Candle(30 * 60.0, 12, 12, 12, 12, 1))
+    view.add_candle("P", Candle(n * 60.0, 12, 12, 12, 12, 1))
     sigs = s.evaluate("P", view, view.clock)
     assert [x.side.value for x in sigs] == ["buy"]
 
