@@ -379,3 +379,27 @@ def test_ml_section_keeps_feature_names_as_text() -> None:
     assert out.index("n_buys") < out.index("evil")
     assert "pump probability  —" in out
     assert "no ML score yet" in _plain(ml_section(None))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30), (160, 48)])
+async def test_halted_and_the_stop_key_are_on_screen_at_every_size(
+        engine: Engine, recorded: list[Event], size: tuple[int, int]) -> None:
+    """Reproduction: at 80x24 the word HALTED was not on screen (the status bar cut it off
+    and the wrapped banner lost its first line); at 120x30 "ctrl+x = STOP" was cut."""
+    from tui.widgets.status import StatusBar
+
+    app = make_app(engine)
+    async with app.run_test(size=size) as pilot:
+        await replay(pilot, recorded)
+        await pilot.pause()
+        status = app.query_one(StatusBar)
+        shown = str(status.render())
+        assert shown.startswith(" RUNNING ") and "ctrl+x = STOP" in shown[:size[0]]
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        shown = str(status.render())
+        assert shown.startswith(" HALTED ")
+        banner = app.query_one(HaltBanner)
+        first_line = str(banner.render()).splitlines()[0]
+        assert "HALTED" in first_line and len(first_line.strip()) <= size[0]
+        assert banner.region.y >= status.region.y + 1  # under the bar, not beneath it

@@ -18,20 +18,20 @@ RESUME_KEY = "ctrl+r"
 
 
 class StatusBar(Static):
+    """The engine's state and the stop key come first: on a narrow terminal the rest is
+    what gets cut (the end of the bar is ellipsised), never HALTED or ctrl+x."""
+
     def show(self, state: ConsoleState) -> None:
         bar = Text(no_wrap=True, overflow="ellipsis")
         sep = (" │ ", "dim")
-        bar.append(" profile ", style="dim")
-        bar.append(clean(state.profile, 24), style="bold")
+        if state.halted:
+            bar.append(" HALTED ", style="bold white on red")
+            bar.append(f" {RESUME_KEY} resume", style="dim")
+        else:
+            bar.append(" RUNNING ", style="bold black on green")
+            bar.append(f" {STOP_KEY} = STOP", style="bold")
         bar.append(*sep)
-        bar.append("chain ", style="dim")
-        bar.append(clean(state.chain, 32))
-        bar.append(*sep)
-        bar.append("block ", style="dim")
-        bar.append(f"{state.block:,}")
-        bar.append(*sep)
-        bar.append("gas ", style="dim")
-        bar.append(gwei(state.base_fee_wei))
+        bar.append(f"{len(state.proposals)} pending", style="bold" if state.proposals else "")
         bar.append(*sep)
         bar.append("signer ", style="dim")
         bar.append(clean(state.signer, 16))
@@ -40,26 +40,33 @@ class StatusBar(Static):
         else:
             bar.append(" armed", style="green")
         bar.append(*sep)
-        bar.append(f"{len(state.proposals)} pending", style="bold" if state.proposals else "")
+        bar.append("profile ", style="dim")
+        bar.append(clean(state.profile, 24), style="bold")
         bar.append(*sep)
-        if state.halted:
-            bar.append(" HALTED ", style="bold white on red")
-        else:
-            bar.append(" RUNNING ", style="bold black on green")
-            bar.append(f"  {STOP_KEY} = STOP", style="dim")
+        bar.append("block ", style="dim")
+        bar.append(f"{state.block:,}")
+        bar.append(*sep)
+        bar.append("gas ", style="dim")
+        bar.append(gwei(state.base_fee_wei))
+        bar.append(*sep)
+        bar.append("chain ", style="dim")
+        bar.append(clean(state.chain, 32))
         self.update(bar)
 
 
 class HaltBanner(Static):
+    """Three red lines, each kept to one screen line: the first says HALTED whatever the
+    width (a wrapped banner once pushed it off an 80-column screen)."""
+
     def show(self, state: ConsoleState) -> None:
         self.set_class(state.halted, "-halted")
         if not state.halted:
             self.update("")
             return
-        text = Text("■ HALTED ■  ", style="bold")
-        text.append("the signer refuses every transaction", style="bold")
-        if state.halt_reason:
-            text.append(" — ")
-            text.append(clean(state.halt_reason, 80))
-        text.append(f"   ({RESUME_KEY} to resume, with confirmation)")
+        text = Text(justify="center", no_wrap=True, overflow="ellipsis")
+        text.append("■ HALTED ■  the signer refuses every transaction\n", style="bold")
+        reason = Text(clean(state.halt_reason, 200) if state.halt_reason else "emergency stop",
+                      no_wrap=True, overflow="ellipsis")
+        text.append_text(reason)
+        text.append(f"\n{RESUME_KEY} to resume (with confirmation)")
         self.update(text)
