@@ -39,6 +39,7 @@ from claudedex.execution import calls
 from claudedex.execution.engine import ExecutionEngine
 from claudedex.execution.order import Order
 from claudedex.execution.planner import Taxes
+from claudedex.execution.routing import find_pair, pair_reserves
 from claudedex.kernel import KernelBase
 from claudedex.rpc.reader import ChainReader
 from claudedex.safety.analyzer import SafetyAnalyzer
@@ -90,16 +91,12 @@ class ManualTrades:
         return await require_decimals(ChainReader(self.w3), token)
 
     async def pairs_for(self, token: str) -> list[PairInfo]:
-        """The token's WETH pairs on every configured venue (empty ones included)."""
+        """The token's quote-token pairs on every configured venue (empty ones included)."""
         head = int(await self.w3.eth.block_number)
         found: list[PairInfo] = []
-        for venue in self.profile.venues:
-            if not venue.factory:
-                continue
-            raw = await self.w3.eth.call({"to": to_checksum_address(venue.factory),
-                                          "data": calls.get_pair(token, self.quote)})
-            pair = calls.decode_address(bytes(raw))
-            if int(pair, 16) != 0:
+        for venue in self.execution.planner.venues:
+            pair = await find_pair(self.w3, venue, token, self.quote)
+            if pair is not None:
                 found.append(PairInfo(chain_id=self.profile.chain.chain_id, venue=venue.name,
                                       pair=pair.lower(), token=token.lower(),
                                       quote=self.quote.lower(), block_number=head))
@@ -108,12 +105,8 @@ class ManualTrades:
     async def _pools(self, token: str) -> list[tuple[str, int, int]]:
         """(pair, token reserve, quote reserve) of every pool of ``token`` with liquidity."""
         out: list[tuple[str, int, int]] = []
-        token_is_0 = int(token, 16) < int(self.quote, 16)
         for info in await self.pairs_for(token):
-            raw = await self.w3.eth.call({"to": to_checksum_address(info.pair),
-                                          "data": calls.selector("getReserves()")})
-            r0, r1 = calls.decode_reserves(bytes(raw))
-            r_token, r_quote = (r0, r1) if token_is_0 else (r1, r0)
+            r_token, r_quote = await pair_reserves(self.w3, info.pair, token)
             if r_token > 0 and r_quote > 0:
                 out.append((info.pair, r_token, r_quote))
         return out
