@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+from textual.widgets.data_table import RowDoesNotExist
 
 from claudedex.domain import Side, TradeProposal
 from tui.formatting import bps, verdict_badge
 from tui.messages import ProposalSelected
 from tui.safe_text import SYMBOL_MAX, clean, safe, short_addr
+from tui.widgets.rows import cursor_row_key
 
 COLUMNS = (("id", "Id"), ("side", "Side"), ("token", "Token"), ("size", "Size Ξ"),
            ("verdict", "Verdict"), ("ml", "Scam p"), ("factors", "Top factor"),
@@ -78,13 +79,7 @@ class ApprovalsPane(DataTable[Text]):
 
     @property
     def selected_id(self) -> str | None:
-        if self.row_count == 0:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except CellDoesNotExist:
-            return None
-        return str(key.value) if key.value is not None else None
+        return cursor_row_key(self)
 
     def _announce(self) -> None:
         selected = self.selected_id

@@ -8,11 +8,11 @@ from decimal import Decimal
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
 
 from claudedex.events import PositionChanged
 from tui.formatting import dec, price, signed, units
 from tui.safe_text import SYMBOL_MAX, safe, short_addr
+from tui.widgets.rows import cursor_row_key
 
 COLUMNS = (("token", "Token"), ("size", "Size"), ("entry", "Entry Ξ"), ("mark", "Mark Ξ"),
            ("pnl", "P&L Ξ"), ("pnl_pct", "P&L %"), ("sltp", "SL / TP"))
@@ -68,10 +68,4 @@ class PositionsPane(DataTable[Text]):
     @property
     def selected_token(self) -> str | None:
         """The token of the row under the cursor (rows are keyed by lower-case address)."""
-        if self.row_count == 0:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except CellDoesNotExist:
-            return None
-        return str(key.value) if key.value is not None else None
+        return cursor_row_key(self)
