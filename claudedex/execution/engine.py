@@ -37,6 +37,7 @@ from claudedex.events import (
 )
 from claudedex.execution.aggregator import AggregatorClient
 from claudedex.execution.fees import FeeCaps
+from claudedex.execution.fills import shortfall_bps
 from claudedex.execution.nonces import NonceManager
 from claudedex.execution.order import Order
 from claudedex.execution.planner import Planner, Taxes
@@ -53,13 +54,6 @@ EXECUTE_DECISIONS = frozenset({"approved", "overridden"})
 ORDER_ERRORS: tuple[type[BaseException], ...] = (
     ChainError, AmmError, Web3Exception, ValueError, SignerRefused, *TRANSIENT,
 )
-
-
-def shortfall_bps(expected: int, received: int) -> int:
-    """How far ``received`` fell under ``expected``, in bps (0 when at or above)."""
-    if expected <= 0 or received >= expected:
-        return 0
-    return (expected - received) * 10_000 // expected
 
 
 class VerdictChanged(SignerRefused):

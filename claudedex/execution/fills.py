@@ -49,3 +49,10 @@ def eth_unwrapped(receipt: Any, weth: str, router: str) -> int:
 def gas_cost(receipt: Any) -> int:
     price = receipt.get("effectiveGasPrice", 0) or 0
     return int(receipt["gasUsed"]) * int(price)
+
+
+def shortfall_bps(expected: int, received: int) -> int:
+    """How far ``received`` fell under ``expected``, in bps (0 when at or above)."""
+    if expected <= 0 or received >= expected:
+        return 0
+    return (expected - received) * 10_000 // expected
