@@ -10,8 +10,8 @@ signature is audited.
 
 What a transaction spends is read from its calldata (:mod:`claudedex.wallet.spend`): the
 ETH it carries plus, for a swap into anything but the quote asset, its input (WETH as is,
-any other token valued at current reserves by the kernel's ``valuer``). A sell into the
-quote asset is an exit to our own account: it is never blocked by the caps (a daily cap
+any other token valued at current reserves by the kernel's ``valuer``). A direct sell of a
+token into the quote asset is an exit to our own account: it is never blocked by the caps (a daily cap
 that blocks a stop-loss turns a cap into a loss). The inner signer is handed exactly the
 frozen transaction that was checked, never the caller's dict.
 """
@@ -213,10 +213,14 @@ class GuardedSigner:
         if swap.recipient != self.address:
             return ("recipient", f"{swap.function} sends proceeds to {swap.recipient}, not to "
                     f"{self.address}"), tx.value
-        if not swap.token_in or swap.ends_in(self._quote):
-            return None, tx.value  # ETH in (its value is the spend), or an exit to quote
+        if not swap.token_in:
+            return None, tx.value  # ETH in: its value is the spend
         if swap.token_in.lower() == self._quote:
+            # quote leaving the wallet is a spend whatever the path brings back (a loop
+            # WETH -> X -> WETH with min-out 1 hands it to whoever owns X's pool)
             return None, tx.value + swap.amount_in
+        if len(swap.path) == 2 and swap.ends_in(self._quote):
+            return None, tx.value  # an exit: a token sold straight into the quote asset
         value = await self._valuer(swap.token_in, swap.amount_in) if self._valuer else None
         if value is None:
             return ("value", f"{swap.function}: cannot value {swap.amount_in} of "

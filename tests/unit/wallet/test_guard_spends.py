@@ -180,3 +180,25 @@ def test_every_signed_swap_into_a_token_is_within_the_caps(amount: int, first: s
         given_in = 1 if "ForExact" in name else amount  # swap() puts amountInMax = 1 there
         spent = given_in if first == WETH else (given_in // 1000 if first == TOKEN else None)
         assert spent is not None and spent <= ETH // 2
+
+
+async def test_quote_sent_round_a_loop_is_a_spend_not_an_exit() -> None:
+    """Red-team reproduction: WETH -> X -> WETH with min-out 1 ends in the quote asset, and
+    was signed uncapped as an "exit" while X's pool kept the WETH."""
+    g = guard()
+    for path in ([WETH, SHIT, WETH], [WETH, TOKEN, WETH]):
+        with pytest.raises(SignerRefused, match="per-trade cap"):
+            await g.sign_transaction(tx(value=0, data=swap(
+                "swapExactTokensForTokens", 1000 * ETH, path)))
+    assert g.spent_today_wei() == 0
+
+
+async def test_only_a_direct_sell_into_the_quote_asset_is_an_uncapped_exit() -> None:
+    """A held token routed through a stranger's token before the quote asset is valued like
+    any other token-in swap (a hostile middle hop could drain the position)."""
+    g = guard()
+    with pytest.raises(SignerRefused, match="per-trade cap"):
+        await g.sign_transaction(tx(value=0, data=swap(
+            "swapExactTokensForETH", 10**6 * ETH, [TOKEN, SHIT, WETH])))
+    await g.sign_transaction(tx(value=0, data=swap(
+        "swapExactTokensForETH", 10**6 * ETH, [TOKEN, WETH])))  # the engine's exit
