@@ -12,8 +12,8 @@ What a transaction spends is read from its calldata (:mod:`claudedex.wallet.spen
 ETH it carries plus, for a swap into anything but the quote asset, its input (WETH as is,
 any other token valued at current reserves by the kernel's ``valuer``). A direct sell of a
 token into the quote asset is an exit to our own account: it is never blocked by the caps
-(a daily cap that blocks a stop-loss turns a cap into a loss). The inner signer is handed exactly the
-frozen transaction that was checked, never the caller's dict.
+(a daily cap that blocks a stop-loss turns a cap into a loss). The inner signer is handed
+exactly the frozen transaction that was checked, never the caller's dict.
 """
 
 from __future__ import annotations
