@@ -16,6 +16,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from claudedex.errors import ClaudeDexError
+
 SOCKET_NAME = "control.sock"
 MAX_SUN_PATH = 100  # bytes, with margin below Linux's 108-byte sun_path
 MAX_LINE = 1 << 20  # one request or answer line, bytes
@@ -30,5 +32,9 @@ def socket_path(data_dir: Path) -> Path:
     base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
     private = base / f"claudedex-{os.getuid()}"
     private.mkdir(mode=0o700, exist_ok=True)
+    info = private.lstat()
+    if info.st_uid != os.getuid() or not private.is_dir() or private.is_symlink():
+        raise ClaudeDexError(f"{private} is not a directory of yours: remove it, or set "
+                             "XDG_RUNTIME_DIR to a private directory")
     os.chmod(private, 0o700)
     return private / f"{digest}.sock"

@@ -45,7 +45,7 @@ async def request(data_dir: Path, cmd: str, args: dict[str, Any] | None = None, 
     try:
         async with asyncio.timeout(connect_timeout_s):
             reader, writer = await asyncio.open_unix_connection(str(path), limit=MAX_LINE)
-    except (FileNotFoundError, ConnectionRefusedError, TimeoutError) as exc:
+    except (OSError, TimeoutError) as exc:  # absent, refused, not ours (EACCES), not a socket
         raise NoEngine(f"no engine on {path} ({type(exc).__name__})") from None
     try:
         writer.write(json.dumps({"cmd": cmd, "args": args or {}}).encode() + b"\n")

@@ -22,6 +22,8 @@ from claudedex.control.channel import MAX_LINE
 from claudedex.errors import ClaudeDexError
 
 log = structlog.get_logger(__name__)
+REQUEST_TIMEOUT_S = 10.0  # a client that connects must send its request line within this
+MAX_CLIENTS = 64
 Handler = Callable[[str, dict[str, Any], Callable[[str], None]], Awaitable[Any]]
 
 
@@ -33,8 +35,13 @@ class ControlServer:
         self.handler = handler
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._busy: set[asyncio.Task[None]] = set()  # those running a command
 
     async def start(self) -> None:
+        """Raises ClaudeDexError when something that is not a socket holds the path."""
+        if self.path.is_symlink() or (self.path.exists() and not self.path.is_socket()):
+            raise ClaudeDexError(f"{self.path} exists and is not a control socket: "
+                                 "remove it and try again")
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()  # a dead holder's socket: the writer lock says it is gone
         old = os.umask(0o177)  # created 0600: no window in which others may connect
@@ -51,7 +58,9 @@ class ControlServer:
         if server is None:
             return
         server.close()
-        if self._tasks:  # let requests already handed to us finish (a trade in flight)
+        for idle in self._tasks - self._busy:  # connected, no command yet: not worth waiting
+            idle.cancel()
+        if self._tasks:  # let commands already handed to us finish (a trade in flight)
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await server.wait_closed()
         with contextlib.suppress(FileNotFoundError):
@@ -60,21 +69,29 @@ class ControlServer:
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
+        if len(self._tasks) >= MAX_CLIENTS:
+            log.warning("control_client_refused", clients=len(self._tasks))
+            writer.close()
+            return
         self._tasks.add(task)
         try:
-            await self._serve(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError) as exc:
+            await self._serve(reader, writer, task)
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, TimeoutError) as exc:
             log.warning("control_client_lost", error=repr(exc))
         finally:
             self._tasks.discard(task)
+            self._busy.discard(task)
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        line = await reader.readline()
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                     task: asyncio.Task[None]) -> None:
+        async with asyncio.timeout(REQUEST_TIMEOUT_S):
+            line = await reader.readline()
         if not line:
             return
+        self._busy.add(task)
 
         def send(obj: dict[str, Any]) -> None:
             if not writer.is_closing():
@@ -83,8 +100,9 @@ class ControlServer:
         try:
             request = json.loads(line)
             cmd, args = str(request["cmd"]), dict(request.get("args") or {})
-        except (ValueError, KeyError, TypeError) as exc:
-            send({"ok": False, "kind": "UserInputError", "error": f"bad request: {exc}"})
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            send({"ok": False, "kind": "UserInputError", "user_input": True,
+                  "error": f"bad request: {type(exc).__name__}"})
             await writer.drain()
             return
         try:

@@ -85,3 +85,42 @@ def test_the_writer_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     second.acquire()
     assert second.held
     second.release()
+
+
+async def test_an_idle_client_never_holds_up_the_engines_stop(tmp_path: Path) -> None:
+    """Red-team reproduction: one connection that sent nothing made close() wait forever,
+    and a CLI trade that was serving the socket never printed its result."""
+    server = ControlServer(socket_path(tmp_path), handler)
+    await server.start()
+    reader, writer = await asyncio.open_unix_connection(str(socket_path(tmp_path)))
+    assert await request(tmp_path, "echo") == {"got": {}}  # the idle one blocks nobody
+    async with asyncio.timeout(30):  # a bound for a hang, not a timing assumption
+        await server.close()
+    assert await reader.read() == b""  # the idle client was dropped
+    writer.close()
+
+
+async def test_hostile_request_lines_get_a_typed_answer(tmp_path: Path) -> None:
+    server = ControlServer(socket_path(tmp_path), handler)
+    await server.start()
+    try:
+        for line in (b"[" * 100_000 + b"\n", b'{"cmd": 5}\n'):
+            reader, writer = await asyncio.open_unix_connection(str(socket_path(tmp_path)))
+            writer.write(line)
+            await writer.drain()
+            answer = await reader.readline()
+            writer.close()
+            assert b'"ok": false' in answer, line[:20]
+        assert await request(tmp_path, "echo") == {"got": {}}
+    finally:
+        await server.close()
+
+
+async def test_something_that_is_not_a_socket_at_the_path_is_refused(tmp_path: Path) -> None:
+    from claudedex.errors import ClaudeDexError
+
+    socket_path(tmp_path).mkdir()
+    with pytest.raises(ClaudeDexError, match="not a control socket"):
+        await ControlServer(socket_path(tmp_path), handler).start()
+    with pytest.raises(NoEngine):  # and a client is not fooled by it
+        await request(tmp_path, "echo")
