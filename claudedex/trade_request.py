@@ -7,7 +7,7 @@ Why its own module: the CLI, the control channel and the kernel's gate
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from typing import Any
 
 from eth_utils.address import is_address, to_checksum_address
@@ -58,11 +58,16 @@ class TradeRequest:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TradeRequest:
+        slippage, dry_run = data.get("slippage_bps", 0), data.get("dry_run", False)
+        if not isinstance(slippage, int) or isinstance(slippage, bool):
+            raise UserInputError("malformed trade request: slippage_bps must be an integer")
+        if not isinstance(dry_run, bool):
+            raise UserInputError("malformed trade request: dry_run must be true or false")
         try:
             return cls(side=Side(str(data["side"])), token=str(data["token"]),
-                       amount=str(data["amount"]), slippage_bps=int(data.get("slippage_bps", 0)),
+                       amount=str(data["amount"]), slippage_bps=slippage,
                        override=str(data.get("override", "")),
-                       dry_run=bool(data.get("dry_run", False)), by=str(data.get("by", "cli")))
+                       dry_run=dry_run, by=str(data.get("by", "cli")))
         except (KeyError, ValueError, TypeError) as exc:
             raise UserInputError(f"malformed trade request: {exc}") from None
 
@@ -96,17 +101,31 @@ class TradeResult:
                    detail=str(data["detail"]), history=[str(h) for h in data["history"]])
 
 
+UINT256_MAX = 2**256 - 1
+_EXACT = Context(prec=200, Emin=-999, Emax=999, traps=[InvalidOperation, Overflow, Inexact])
+
+
 def parse_amount(text: str, decimals: int) -> int:
-    """'0.25' -> base units; refuses NaN, infinities, negatives, zero, too many decimals."""
+    """'0.25' -> base units, exactly; refuses NaN, infinities, negatives, zero, too many
+    decimals, non-ASCII digits, and amounts no uint256 can hold. Raises UserInputError."""
+    if not text.isascii():
+        raise UserInputError(f"--amount {text!r} is not a number")
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        value = _EXACT.create_decimal(text)
+    except Overflow:
+        raise UserInputError(f"--amount {text!r} is too large") from None
+    except (InvalidOperation, Inexact):
         raise UserInputError(f"--amount {text!r} is not a number") from None
     if not value.is_finite() or value <= 0:
         raise UserInputError(f"--amount {text!r} must be a positive number")
-    units = value * (Decimal(10) ** decimals)
+    try:
+        units = _EXACT.multiply(value, Decimal(10) ** decimals)
+    except (Overflow, Inexact):  # exact at 200 digits or refused: never silently rounded
+        raise UserInputError(f"--amount {text!r} is too large") from None
     if units != units.to_integral_value():
         raise UserInputError(f"--amount {text!r} has more than {decimals} decimals")
+    if units > UINT256_MAX:
+        raise UserInputError(f"--amount {text!r} is too large")
     return int(units)
 
 
