@@ -46,6 +46,7 @@ Audit = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 Valuer = Callable[[str, int], Awaitable[int | None]]  # (token, amount) -> wei, None: unknown
 BalanceOf = Callable[[str], Awaitable[int]]  # token -> our balance in its base units
+MAX_GAS = 3_000_000  # a V2 swap or approve needs < 400k even with fee-on-transfer tokens
 
 # Router02 swap selector -> (name, argument types, recipient index); the planner checks an
 # aggregator's calldata against the same list.
@@ -100,6 +101,7 @@ class GuardedSigner:
         valuer: Valuer | None = None,
         balance_of: BalanceOf | None = None,
         allow_unlimited_approve: bool = False,
+        max_gas: int = MAX_GAS,
     ) -> None:
         self._inner = inner
         self.kind = inner.kind
@@ -118,6 +120,7 @@ class GuardedSigner:
         self._valuer = valuer
         self._balance_of = balance_of
         self._unlimited_ok = allow_unlimited_approve
+        self._max_gas = max_gas
         # spend already counted per nonce: a fee bump re-signs the same nonce, and at most
         # one transaction per nonce can be mined, so only an increase counts again.
         self._counted: dict[tuple[int, int], int] = {}
@@ -183,6 +186,8 @@ class GuardedSigner:
         fee = tx.max_fee_per_gas if tx.type == 2 else tx.gas_price
         if self._max_fee is not None and fee > self._max_fee:
             return ("gas", f"fee per gas {fee} wei over the cap {self._max_fee} wei"), 0
+        if tx.gas > self._max_gas:  # fees are not capped by value: bound what one can burn
+            return ("gas", f"gas limit {tx.gas} over the {self._max_gas} a swap can need"), 0
         target = to_checksum_address(tx.to)
         if target.lower() in self._routers:
             problem, spend = await self._router_call(tx)

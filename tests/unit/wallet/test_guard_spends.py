@@ -202,3 +202,12 @@ async def test_only_a_direct_sell_into_the_quote_asset_is_an_uncapped_exit() -> 
             "swapExactTokensForETH", 10**6 * ETH, [TOKEN, SHIT, WETH])))
     await g.sign_transaction(tx(value=0, data=swap(
         "swapExactTokensForETH", 10**6 * ETH, [TOKEN, WETH])))  # the engine's exit
+
+
+async def test_a_gas_limit_no_swap_needs_is_refused() -> None:
+    """Red-team reproduction: gas = 10**12 at the 2 gwei fee cap was signed (2000 ETH of
+    possible fees, outside every value cap)."""
+    g = guard()
+    with pytest.raises(SignerRefused, match="gas limit"):
+        await g.sign_transaction(tx(gas=10**12))
+    await g.sign_transaction(tx(gas=400_000))
