@@ -24,6 +24,7 @@ from claudedex.errors import ClaudeDexError
 log = structlog.get_logger(__name__)
 REQUEST_TIMEOUT_S = 10.0  # a client that connects must send its request line within this
 MAX_CLIENTS = 64
+MAX_BRACKETS = 256  # a command is a flat object; far more nesting is an attack
 Handler = Callable[[str, dict[str, Any], Callable[[str], None]], Awaitable[Any]]
 
 
@@ -98,6 +99,10 @@ class ControlServer:
                 writer.write(json.dumps(obj, default=str).encode() + b"\n")
 
         try:
+            if line.count(b"[") + line.count(b"{") > MAX_BRACKETS:
+                # json's C scanner recurses per level: deep nesting can overflow the C stack
+                # (a segfault, not a RecursionError), so it never reaches the parser
+                raise ValueError("too deeply nested")
             request = json.loads(line)
             cmd, args = str(request["cmd"]), dict(request.get("args") or {})
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
