@@ -102,8 +102,22 @@ class ApprovalQueue:
         if proposal.verdict is Verdict.SCAM and proposal.side is Side.BUY:
             await self._decide(proposal, "rejected", "engine", "scam verdict: never bought")
             return
+        superseded: TradeProposal | None = None
         async with self._lock:
-            self._pending[proposal.id] = Pending(proposal, self._clock.now())
+            twin = None if decided_by else self._live_twin(proposal)
+            if twin is not None and self._is_exit(proposal) and not self._is_exit(twin):
+                superseded = self._pending.pop(twin.id).proposal  # an exit goes first
+            elif twin is None:
+                self._pending[proposal.id] = Pending(proposal, self._clock.now())
+        if twin is not None and superseded is None:
+            await self._decide(proposal, "rejected", "engine",
+                               f"duplicate: {twin.id} for this token and side is pending")
+            return
+        if superseded is not None:
+            await self._decide(superseded, "rejected", "engine",
+                               f"superseded by exit {proposal.id}")
+            async with self._lock:
+                self._pending[proposal.id] = Pending(proposal, self._clock.now())
         if decided_by:
             try:
                 if confirmation:
@@ -117,6 +131,20 @@ class ApprovalQueue:
         rule = self._auto_rule(proposal)
         if rule is not None:
             await self.approve(proposal.id, by=f"auto:{rule}")
+
+    def _live_twin(self, proposal: TradeProposal) -> TradeProposal | None:
+        """The pending proposal for the same token and side, if any: one live proposal per
+        token and side, whichever path (strategy, exit, command) made it."""
+        token = proposal.token.lower()
+        for pending in self._pending.values():
+            other = pending.proposal
+            if other.side is proposal.side and other.token.lower() == token:
+                return other
+        return None
+
+    @staticmethod
+    def _is_exit(proposal: TradeProposal) -> bool:
+        return proposal.side is Side.SELL and proposal.strategy == EXIT_STRATEGY
 
     def _auto_rule(self, proposal: TradeProposal) -> str | None:
         if self._is_halted():

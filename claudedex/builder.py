@@ -5,7 +5,8 @@ and live all get the same gate (safety, risk with in-flight accounting, approval
 order journal, the guarded signer, the audit log, the portfolio and its exits). Only the
 venue differs: :class:`~claudedex.execution.venue.ChainVenue` signs and sends (devnet,
 live), :class:`~claudedex.execution.venue.PaperVenue` fills by simulating the exact swap
-on the live chain and sends nothing (paper). Each step registers how to close what it
+on the live chain and sends nothing (paper), the backtest's ``SimulatedVenue``
+(``BuildOptions.replay``) fills on recorded reserves. Each step registers how to close what it
 opened; this module never imports the engine facade (no import cycle).
 """
 
@@ -40,7 +41,10 @@ def apply_manifest(profile: Profile, manifest: DevnetManifest) -> Profile:
         for name, addrs in manifest.venues.items())
     chain = profile.chain.model_copy(update={"rpc_url": manifest.rpc_url,
                                              "quote_token": manifest.weth,
-                                             "chain_id": manifest.chain_id})
+                                             "chain_id": manifest.chain_id,
+                                             # the devnet's stables (none named: the manifest's)
+                                             "route_via": profile.chain.route_via
+                                             or manifest.route_via()})
     apis = profile.apis.model_copy(update={
         "dexscreener_url": profile.apis.dexscreener_url or manifest.dexscreener_url})
     signer = profile.signer.model_copy(update={
@@ -108,7 +112,17 @@ async def _devnet(b: _Build) -> None:
     if proc is not None:  # a new chain: the previous run's state belongs to a dead one
         from claudedex.restore import archive_previous_chain
 
-        archive_previous_chain(b.base.data_dir)
+        archived = archive_previous_chain(b.base.data_dir)
+        if archived is not None:  # say so where the operator looks, not only in the log
+            from claudedex.events import AlertRaised
+
+            async def announce() -> None:
+                await b.base.bus.publish(AlertRaised(
+                    level="warning", source="devnet",
+                    message=f"new devnet chain: positions, orders and history of the "
+                            f"previous chain were archived to {archived}"))
+
+            b.res.after_start.append(announce)
 
     async def close() -> None:
         await stop_devnet(proc)
@@ -127,16 +141,25 @@ async def _storage(b: _Build) -> Database:
     db = Database(storage_url(b.profile, b.base.data_dir))
     await db.open()
     b.res.add_closer(db.close)
-    journal = OrderJournal(db)
+    journal: Any = OrderJournal(db)
+    if b.options.replay is not None:  # signs nothing: no durability needed, no thread I/O
+        from claudedex.backtest.journal import MemoryJournal
+
+        journal = MemoryJournal()
     await journal.start()
     b.res.add_closer(journal.close)
     await EngineStateRepo(db).mirror_halt(b.base.halt.state)
     # one keyed chain per database (key and tip anchor in the data dir, outside the db):
     # the signer, the recorder and the trade gate share it
+    if b.profile.secrets.audit_key_secret:  # the MAC key from the encrypted secrets store
+        from claudedex.secrets.resolve import use_audit_key
+
+        use_audit_key(b.base.data_dir, b.profile.secrets.audit_key_secret)
     audit = AuditLog(db, key_dir=b.base.data_dir)
     recorder = StorageRecorder(b.base.bus, db, audit)
     b.parts.update(db=db, journal=journal, audit=audit, recorder=recorder)
-    b.supervise("storage", recorder.run)
+    if b.options.replay is None:  # a backtest keeps its results itself (scratch database)
+        b.supervise("storage", recorder.run)
     return db
 
 
@@ -145,19 +168,27 @@ async def _chain(b: _Build) -> Any:
     from claudedex.rpc import async_web3
 
     w3 = async_web3(b.profile.rpc_url(), timeout_s=10)
+    if (metrics := b.parts.get("metrics")) is not None:
+        from claudedex.observability.rpc_errors import count_rpc_errors
+
+        count_rpc_errors(w3, metrics.ops.rpc_error)
     try:
         chain_id = await w3.eth.chain_id
     except Exception as exc:  # noqa: BLE001 - any transport error means: node unreachable
         await w3.provider.disconnect()
         from claudedex.errors import ChainError
+        from claudedex.secrets.resolve import scrub  # the URL may hold a stored credential
 
-        raise ChainError(f"profile {b.profile.name}: RPC {b.profile.rpc_url()} unreachable "
-                         f"({type(exc).__name__})") from None
+        raise ChainError(f"profile {b.profile.name}: RPC {scrub(b.profile.rpc_url())} "
+                         f"unreachable ({type(exc).__name__})") from None
     if chain_id != b.profile.chain.chain_id:
         await w3.provider.disconnect()
         raise ConfigError(f"profile {b.profile.name}: RPC is on chain {chain_id}, "
                           f"the profile says {b.profile.chain.chain_id}")
     b.res.add_closer(w3.provider.disconnect)
+    from claudedex.wiring_integrations import api_cache_for
+
+    b.parts["cache"] = await api_cache_for(b.profile, b.res, w3, b.parts.get("metrics"))
     return w3
 
 
@@ -167,7 +198,8 @@ async def _strategy(b: _Build, db: Database) -> tuple[Any, PortfolioTracker]:
     from claudedex.restore import restore_portfolio
     from claudedex.strategy.runner import StrategyRunner
 
-    runner = StrategyRunner(b.base.bus, b.profile, b.base.clock)
+    runner = StrategyRunner(b.base.bus, b.profile, b.base.clock,
+                            strategy_file=b.options.strategy_file)
     base = b.base
 
     async def breaker_halt(reason: str) -> None:
@@ -182,23 +214,26 @@ async def _strategy(b: _Build, db: Database) -> tuple[Any, PortfolioTracker]:
     b.parts["stored_reports"] = await restore_portfolio(db, tracker,
                                                         [tracker.view, runner.view])
     b.supervise("strategy", runner.run)
-    b.supervise("history", HistoryRecorder(b.base.bus, b.base.data_dir / "history.jsonl").run)
+    if b.options.replay is None:  # a backtest records nothing of its own replay
+        b.supervise("history",
+                    HistoryRecorder(b.base.bus, b.base.data_dir / "history.jsonl").run)
     b.supervise("portfolio", tracker.run)
     return runner, tracker
 
 
 def _safety(b: _Build, w3: Any, tracker: PortfolioTracker) -> SafetyAnalyzer:
     from claudedex.safety.analyzer import SafetyAnalyzer
-    from claudedex.safety.external import advisory_from_config
+    from claudedex.storage.repo_deployers import DeployerRepo
+    from claudedex.wiring_integrations import advisory_for
 
     profile = b.profile
-    apis = advisory_from_config(profile.apis.goplus_url, profile.apis.honeypot_url,
-                                timeout_s=float(profile.apis.timeout_s),
-                                redis_url=_env(profile.storage.redis_url_env))
+    apis = advisory_for(profile, b.res, b.parts.get("cache"))
     extra = b.parts.get("extra_findings")
     analyzer = SafetyAnalyzer(b.base.bus, w3, profile.venues, profile.chain.quote_token, apis,
-                              chain_id=profile.chain.chain_id, extra_findings=extra)
-    b.supervise("safety", analyzer.run)
+                              chain_id=profile.chain.chain_id, extra_findings=extra,
+                              history=DeployerRepo(b.parts["db"]))  # shared with `scan`
+    if b.options.replay is None:  # a replay's verdicts are the recorded reports
+        b.supervise("safety", analyzer.run)
     return analyzer
 
 
@@ -218,7 +253,7 @@ def _feeds(b: _Build, w3: Any, tracker: PortfolioTracker) -> None:
     quote, chain_id = profile.chain.quote_token, profile.chain.chain_id
     follower = PairFollower(bus, w3, {v.name: v.factory for v in profile.venues if v.factory},
                             quote, chain_id, default_state_store(b.base.data_dir),
-                            ws_url=ws_url)
+                            ws_url=ws_url, via=profile.chain.route_via)
     activity = MarketActivity(bus, w3, lambda: follower.pairs)
     social: SocialSentiment | None = None
     if manifest is not None and manifest.social_url:
@@ -283,7 +318,9 @@ def _metrics(b: _Build) -> None:
     from claudedex.observability.metrics import EngineMetrics, MetricsExporter
 
     cfg = b.profile.observability
-    exporter = MetricsExporter(b.base.bus, EngineMetrics(), port=cfg.metrics_port,
+    metrics = EngineMetrics(drawdown_limit_pct=b.profile.limits.max_drawdown_pct)
+    b.parts["metrics"] = metrics  # the signer's refusals and RPC errors count here too
+    exporter = MetricsExporter(b.base.bus, metrics, port=cfg.metrics_port,
                                host=cfg.metrics_host, public=cfg.metrics_public)
 
     async def close() -> None:
@@ -297,7 +334,7 @@ def _signer(b: _Build) -> Any:
     from claudedex.wallet.factory import build_signer
     from claudedex.wallet.watch_only import WatchOnlySigner
 
-    if b.profile.signer.kind == "none":
+    if b.profile.signer.kind == "none" or b.options.replay is not None:
         return WatchOnlySigner()
     manifest = b.devnet
     key = manifest.accounts[0]["private_key"] if manifest and manifest.accounts else None
@@ -326,12 +363,19 @@ async def build_kernel(base: KernelBase, res: Resources,
     b = _Build(base, res, options, base.profile)
     if options.feeds:
         _metrics(b)
-    if b.profile.mode == "devnet":
+    replay = options.replay
+    say = options.progress or (lambda _stage: None)
+    if b.profile.mode == "devnet" and replay is None:
+        say("devnet: starting the chain and deploying contracts")
         await _devnet(b)
+    say("storage: opening the database")
     db = await _storage(b)
-    w3 = await _chain(b)
+    say("chain: connecting")
+    w3 = replay.chain if replay is not None else await _chain(b)
+    say("portfolio: restoring positions")
     runner, tracker = await _strategy(b, db)
     if options.feeds:
+        say("discovery: starting feeds")
         _feeds(b, w3, tracker)
     analyzer = _safety(b, w3, tracker)
     b.parts["safety"] = analyzer
@@ -340,16 +384,20 @@ async def build_kernel(base: KernelBase, res: Resources,
     audit_log = b.parts["audit"]
 
     async def audit(action: str, detail: dict[str, Any]) -> None:
+        if action == "signer.refused" and "metrics" in b.parts:
+            b.parts["metrics"].ops.signer_refused(str(detail.get("code", "")))
         await audit_log.append("signer", action, detail)
 
     raw_signer = _signer(b)
     refs = [VenueRef(v.name, v.factory, v.router, v.fee_bps) for v in b.profile.venues
             if v.factory and v.router]
-    valuation = ChainValuation(w3, refs, b.profile.chain.quote_token, raw_signer.address)
+    valuation = ChainValuation(w3, refs, b.profile.chain.quote_token, raw_signer.address,
+                               via=b.profile.chain.route_via)
     signer = guard(raw_signer, b.profile, base.halt.is_halted, audit,
                    spend_store=JsonSpendStore(base.data_dir / "spend.json"),
                    valuer=valuation.value, balance_of=valuation.balance)
-    venue = (PaperVenue(w3, b.profile.chain.quote_token) if b.profile.mode == "paper"
+    venue = (replay if replay is not None
+             else PaperVenue(w3, b.profile.chain.quote_token) if b.profile.mode == "paper"
              else ChainVenue())
 
     async def audit_execution(action: str, detail: dict[str, Any]) -> None:
@@ -360,6 +408,8 @@ async def build_kernel(base: KernelBase, res: Resources,
                                 b.profile.chain.quote_token, venue=venue,
                                 broadcaster=broadcaster_for(b.profile, w3, res, audit_execution),
                                 aggregator=aggregator_for(b.profile, res))
+    if replay is not None:  # routes come from the recorded reserves the venue holds
+        execution.planner.reserves = replay
     if options.execute:
         base.supervisor.add("execution", execution.run)
     trades = ManualTrades(base, b.profile, w3, analyzer, runner, execution, audit_log)

@@ -39,6 +39,7 @@ DEFAULT_TOPICS: dict[str, TopicSpec] = {
     "trade.decision": TopicSpec(Policy.NEVER_DROP, 256),
     "trade.order": TopicSpec(Policy.NEVER_DROP, 256),
     "trade.fill": TopicSpec(Policy.NEVER_DROP, 256),
+    "trade.fill_rolled_back": TopicSpec(Policy.NEVER_DROP, 256),
     "engine.halt": TopicSpec(Policy.NEVER_DROP, 64),
     "discovery.warning": TopicSpec(Policy.NEVER_DROP, 256),
     "discovery.pair": TopicSpec(Policy.NEVER_DROP, 1024),
@@ -87,7 +88,8 @@ class Subscription:
         self._seq += 1
         if spec.policy is Policy.COALESCE:
             ck = (event.topic, event.key())
-            self._coalesced.pop(ck, None)
+            if self._coalesced.pop(ck, None) is None and not self.closed:
+                self._bus.queued += 1
             self._coalesced[ck] = (self._seq, event)
         elif spec.policy is Policy.BOUNDED:
             box = self._loose.get(event.topic)
@@ -96,12 +98,16 @@ class Subscription:
             if len(box) >= spec.capacity:
                 box.popleft()
                 self.dropped += 1
+            elif not self.closed:
+                self._bus.queued += 1
             box.append((self._seq, event))
         else:
             if len(self._strict) >= spec.capacity:
                 self._seq -= 1
                 return False
             self._strict.append((self._seq, event))
+            if not self.closed:
+                self._bus.queued += 1
         if self._waiter is not None:
             self._wake()
         return True
@@ -130,10 +136,14 @@ class Subscription:
             seq, ev = self._coalesced[ck]
             if best is None or seq < best_seq:
                 del self._coalesced[ck]
+                if not self.closed:
+                    self._bus.queued -= 1
                 return ev
         if best is None:
             return None
         _, event = best.popleft()
+        if not self.closed:
+            self._bus.queued -= 1
         if best is self._strict and self._space is not None:
             self._space.set()
         return event
@@ -163,6 +173,8 @@ class Subscription:
 
     def close(self) -> None:
         """Stop delivery; pending events can still be drained, then iteration ends."""
+        if not self.closed:  # what it still holds no longer counts as the bus's work
+            self._bus.queued -= self.pending()
         self.closed = True
         self._bus._remove(self)
         self._wake()
@@ -178,6 +190,9 @@ class EventBus:
         self._subs: list[Subscription] = []
         self._route: dict[str, list[Subscription]] = {}
         self.published = 0
+        # events waiting in open mailboxes, all subscribers together: an O(1) "is anyone
+        # behind" for a driver that steps the kernel (the backtest), kept by the mailboxes
+        self.queued = 0
 
     def spec(self, topic: str) -> TopicSpec:
         return self._specs.get(topic, FALLBACK)
@@ -215,6 +230,10 @@ class EventBus:
         self.published += 1
         for sub in self._targets(event.topic):
             sub._offer(event, spec)
+
+    def subscribers(self, topic: str) -> list[str]:
+        """Names of the open subscriptions ``topic`` reaches, in delivery order."""
+        return [s.name for s in self._targets(topic)]
 
     def stats(self) -> dict[str, dict[str, int]]:
         return {s.name: {"pending": s.pending(), "dropped": s.dropped} for s in self._subs}

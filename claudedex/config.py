@@ -3,7 +3,8 @@
 Why strict: a typo such as ``max_slipage_bps`` silently ignored would trade with a default
 the operator never chose. Unknown keys and wrong types are refused with one line naming the
 file, the key and what was expected. Secrets never live in profiles: only the *names* of
-environment variables that hold them.
+environment variables that hold them, or of secrets in the encrypted store
+(``"secret:NAME"``, resolved at load by :mod:`claudedex.secrets.resolve`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ Seconds = Annotated[Decimal, Field(gt=0)]
 PROFILE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
+LIVE_CONFIRMATIONS = 2  # a live profile that names no confirmations waits for this many
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -45,6 +49,11 @@ class ChainConfig(Section):
     rpc_url_env: str = ""  # name of the env var holding the RPC URL (paper/live)
     ws_url_env: str = ""
     quote_token: str = ""  # WETH (or wrapped native) address; devnet fills it in
+    # other quote assets (stablecoins) a swap may route through: WETH -> USDC -> TOKEN
+    route_via: tuple[Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")], ...] = ()
+    # blocks on top of a fill's block before the order is final (reorg watch); unset: 0 on
+    # devnet/paper, LIVE_CONFIRMATIONS on live (see Profile.confirmations)
+    confirmations: int | None = Field(default=None, ge=0, le=64)
     block_time_s: Seconds = Decimal("12")
 
 
@@ -64,6 +73,10 @@ class LimitsConfig(Section):
     max_slippage_bps: Bps = Field(default=300, ge=1, le=5000)
     # a failed exit is retried with its slippage doubled each time, up to this bound
     max_exit_slippage_bps: Bps = Field(default=1500, ge=1, le=9000)
+    # price impact of the route sent (pool fees included), checked before signing on every
+    # path; exits have a wider limit so a stop-loss in a thinned pool still gets out
+    max_price_impact_bps: Bps = Field(default=1000, ge=1, le=9000)
+    max_exit_price_impact_bps: Bps = Field(default=3000, ge=1, le=9900)
     daily_loss_limit_quote: Money = Decimal("1")
     max_drawdown_pct: Pct = Decimal("20")
     max_gas_price_gwei: Money = Decimal("200")
@@ -79,6 +92,16 @@ class ApprovalsConfig(Section):
     proposal_ttl_s: int = Field(default=120, ge=1)
 
 
+class ConsoleConfig(Section):
+    """The operator console's attention cues (``[console]``): a terminal bell and a toast
+    when a proposal arrives and when an exit fails; each can be turned off."""
+
+    bell_on_proposal: bool = True
+    toast_on_proposal: bool = True
+    bell_on_failed_exit: bool = True
+    toast_on_failed_exit: bool = True
+
+
 class SignerConfig(Section):
     kind: Literal["devnet", "keystore", "ledger", "trezor", "none"] = "none"
     keystore_path: str = ""
@@ -87,7 +110,8 @@ class SignerConfig(Section):
     allowed_targets: tuple[str, ...] = ()
     # ERC-20 approvals are bounded by what the wallet holds; true allows unlimited ones
     allow_unlimited_approve: bool = False
-    # ledger/trezor: "" = USB; "tcp://host:port" (Speculos APDU socket); "udp://host:port"
+    # ledger/trezor: "usb" or "" = USB HID (pip install 'claudedex[hw]' for hidapi);
+    # "tcp://host:port" (Speculos APDU socket); "udp://host:port"
     # (Trezor emulator); "sim" = in-process simulator holding the devnet key (demos only)
     device: str = ""
 
@@ -100,13 +124,18 @@ class StrategyConfig(Section):
 class StorageConfig(Section):
     url: str = ""  # empty: SQLite in the profile's data dir
     url_env: str = ""  # env var holding a database URL (PostgreSQL in production)
-    redis_url_env: str = ""
+    redis_url_env: str = ""  # env var with a Redis URL: the cache's second level (L2)
+    # how long an answer stays in the process (L1); 0: every lookup goes to Redis (several
+    # processes then see one another's answers at once). Redis keeps the full TTL.
+    cache_l1_ttl_s: int = Field(default=60, ge=0, le=3600)
 
 
 class ApisConfig(Section):
     dexscreener_url: str = ""
     goplus_url: str = ""
     honeypot_url: str = ""
+    tokensniffer_url: str = ""  # https://tokensniffer.com (advisory, like GoPlus)
+    tokensniffer_api_key_env: str = ""  # env var with the TokenSniffer API key
     aggregator_url: str = ""
     aggregator_api_key_env: str = ""  # env var with the aggregator's API key (Bearer)
     private_relay_url: str = ""
@@ -156,6 +185,39 @@ class ObservabilityConfig(Section):
         return host
 
 
+class ApiConfig(Section):
+    """The control API (``claudedex/api``): off unless ``enabled``; loopback unless
+    ``public = true``; HTTPS when ``tls_cert`` names a PEM certificate (``tls_key`` its key
+    when the certificate file does not hold it). Tokens are signed with the secret named
+    ``jwt_key_secret`` in the profile's secrets store."""
+
+    enabled: bool = False
+    port: int = Field(default=8787, ge=0, le=65535)  # 0: any free port (tests)
+    public: bool = False  # declared before host: its validator reads it
+    host: str = "127.0.0.1"
+    tls_cert: str = ""
+    tls_key: str = ""
+    jwt_key_secret: str = "api-jwt-key"
+    requests_per_min: int = Field(default=120, ge=1, le=60_000)  # per token
+
+    @field_validator("host")
+    @classmethod
+    def _api_loopback_unless_public(cls, host: str, info: ValidationInfo) -> str:
+        if not info.data.get("public", False) and not is_loopback_host(host):
+            raise PydanticCustomError(
+                "api_not_loopback",
+                "not a loopback address; the control API trades and halts, so serving it "
+                "beyond this machine needs public = true (and tls_cert)",
+            )
+        return host
+
+
+class SecretsConfig(Section):
+    """Secrets the engine takes from the store by name (values never live in profiles)."""
+
+    audit_key_secret: str = ""  # the audit MAC key (64 hex); "" = audit.key in the data dir
+
+
 class Profile(Section):
     name: str = Field(pattern=PROFILE_NAME)
     mode: Literal["devnet", "paper", "live"]
@@ -164,12 +226,15 @@ class Profile(Section):
     venues: tuple[VenueConfig, ...] = ()
     limits: LimitsConfig = LimitsConfig()
     approvals: ApprovalsConfig = ApprovalsConfig()
+    console: ConsoleConfig = ConsoleConfig()
     signer: SignerConfig = SignerConfig()
     strategy: StrategyConfig = StrategyConfig()
     storage: StorageConfig = StorageConfig()
     apis: ApisConfig = ApisConfig()
     devnet: DevnetConfig | None = None
     observability: ObservabilityConfig = ObservabilityConfig()
+    api: ApiConfig = ApiConfig()
+    secrets: SecretsConfig = SecretsConfig()
 
     @field_validator("venues")
     @classmethod
@@ -178,6 +243,14 @@ class Profile(Section):
         if len(names) != len(set(names)):
             raise ValueError("venue names must be unique")
         return venues
+
+    @property
+    def confirmations(self) -> int:
+        """Blocks on top of a fill before it is final: the profile's, else 0 on devnet and
+        paper, :data:`LIVE_CONFIRMATIONS` on live."""
+        if self.chain.confirmations is not None:
+            return self.chain.confirmations
+        return LIVE_CONFIRMATIONS if self.mode == "live" else 0
 
     def rpc_url(self) -> str:
         """The RPC URL, read from the environment for paper/live profiles."""
@@ -244,7 +317,9 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
     return profile
 
 
-def load_profile(name_or_path: str) -> Profile:
+def load_profile(name_or_path: str, *, resolve_secrets: bool = True) -> Profile:
+    """The validated profile; ``"secret:NAME"`` values come from the secrets store unless
+    ``resolve_secrets`` is False (the emergency stop must never wait for a passphrase)."""
     path = profile_path(name_or_path)
     if not path.is_file():
         known = ", ".join(available_profiles())
@@ -260,4 +335,8 @@ def load_profile(name_or_path: str) -> Profile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if resolve_secrets:
+        from claudedex.secrets.resolve import resolve_references  # "secret:NAME" values
+
+        data = resolve_references(data, str(path))
     return parse_profile(data, str(path))

@@ -9,6 +9,7 @@ commands arrive from other processes over the control channel (:mod:`claudedex.c
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from claudedex.control.commands import serve_command
 from claudedex.control.lock import ProfileLock
 from claudedex.domain import TradeProposal
 from claudedex.errors import ClaudeDexError, UserInputError
-from claudedex.events import AlertRaised, BlockSeen, EngineHaltChanged
+from claudedex.events import AlertRaised, BlockSeen, EngineHaltChanged, OrderFilled
 from claudedex.halt import HaltState, HaltSwitch
 from claudedex.heap import freeze_startup_heap
 from claudedex.kernel import BuildOptions, Kernel, KernelBase, Resources
@@ -66,11 +67,14 @@ class Engine:
     ``wire=False`` builds no components (console tests drive the bus directly);
     ``options`` chooses how much of the kernel runs (see :class:`BuildOptions`);
     ``serve_control=False`` skips the control socket (tests that run several engines).
+    ``serve_api=False`` skips the control API even when the profile enables it (a one-shot
+    command's engine).
     """
 
     def __init__(self, profile: Profile, *, data_dir: Path | None = None,
                  clock: Clock | None = None, wire: bool = True,
-                 options: BuildOptions | None = None, serve_control: bool = True) -> None:
+                 options: BuildOptions | None = None, serve_control: bool = True,
+                 serve_api: bool = True) -> None:
         self.profile = profile
         self.data_dir = data_dir if data_dir is not None else default_data_dir(profile.name)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -87,22 +91,27 @@ class Engine:
         self._wire = wire
         self._options = options if options is not None else BuildOptions()
         self._serve_control = serve_control and wire
+        self._serve_api = serve_api and self._serve_control  # and the profile enables it
         self._resources = Resources()
         self._lock = ProfileLock(self.data_dir)
         self._runner: asyncio.Task[None] | None = None
         self._control_server: Any = None
+        self.api: Any = None  # the control API's server (claudedex.api) when enabled
         self._block = 0
 
     # -- lifecycle ----------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, progress: Callable[[str], None] | None = None) -> None:
         """Take the profile's writer lock, build the kernel, start every component.
 
-        Raises :class:`~claudedex.control.lock.ProfileBusy` when another process holds the
-        profile, and whatever the build raises (after closing what it opened).
+        ``progress`` is told each start-up stage (devnet, storage, discovery …) as it
+        begins. Raises :class:`~claudedex.control.lock.ProfileBusy` when another process
+        holds the profile, and whatever the build raises (after closing what it opened).
         """
         if self._runner is not None:
             return
+        if progress is not None:
+            self._options = dataclasses.replace(self._options, progress=progress)
         self.supervisor.add("approvals", self.approvals.run)
         self.supervisor.add("block-clock", self._track_blocks)
         self.supervisor.add("halt-watch", self._watch_halt_file)
@@ -134,6 +143,8 @@ class Engine:
                 await self.stop()
                 raise
             self._control_server = server
+        if self._serve_api and self.kernel is not None and self.profile.api.enabled:
+            await self._start_api()
         if self.halt_switch.is_halted():
             state = self.halt_switch.state
             await self.bus.publish(EngineHaltChanged(halted=True, reason=state.reason,
@@ -141,11 +152,28 @@ class Engine:
         log.info("engine_started", profile=self.profile.name, mode=self.profile.mode,
                  halted=self.halt_switch.is_halted())
 
+    async def _start_api(self) -> None:
+        """The control API (profile ``[api]``): the same commands over HTTP, with tokens."""
+        from claudedex.api.server import ApiServer
+
+        assert self.kernel is not None
+        api = ApiServer(self, self.profile.api, profile_name=self.profile.name,
+                        data_dir=self.data_dir, audit=self.kernel.audit.append)
+        try:
+            await api.start()
+        except BaseException:
+            await self.stop()
+            raise
+        self.api = api
+
     async def _release_lock(self) -> None:
         self._lock.release()
 
     async def stop(self) -> None:
         """Stop components, then close what the build opened (the lock last)."""
+        api, self.api = self.api, None
+        if api is not None:
+            await api.close()
         server, self._control_server = self._control_server, None
         if server is not None:  # stop taking commands; finish those already taken
             await server.close()
@@ -221,6 +249,25 @@ class Engine:
 
     def pending_proposals(self) -> list[TradeProposal]:
         return self.approvals.pending()
+
+    async def wallet_balance(self) -> tuple[str, int] | None:
+        """The signer's address and native balance (wei) read from the chain now; None when
+        no kernel runs or the signer has no address. Raises what the RPC raises."""
+        if self.kernel is None:
+            return None
+        address = str(getattr(self.kernel.signer, "address", "") or "")
+        if not address:
+            return None
+        return address, int(await self.kernel.w3.eth.get_balance(address))
+
+    async def past_fills(self) -> list[OrderFilled]:
+        """Every stored fill of this profile's database, oldest first (a console restores
+        its trade history from them after a restart); empty without a kernel."""
+        if self.kernel is None:
+            return []
+        from claudedex.storage.repo_trading import TradingRepo
+
+        return await TradingRepo(self.kernel.db).list_fills()
 
     async def trade(self, request: TradeRequest,
                     progress: Callable[[str], None] | None = None) -> TradeResult:

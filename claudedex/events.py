@@ -93,6 +93,27 @@ class SignalEmitted(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SignalDecided(Event):
+    """What became of one strategy signal, so the operator can see why no proposal came.
+
+    ``outcome``: ``"proposed"`` (``proposal_id`` set, ``size_by`` names what decided the
+    size: the sizing rule or the cap that bound it), ``"dropped"`` (``reason``: the risk
+    factor, limit or verdict that stopped it) or ``"cooldown"`` (a proposal for this token
+    and side was made less than the cooldown ago; reported once per cooldown).
+    """
+
+    topic: ClassVar[str] = "strategy.decision"
+    token: str
+    side: str  # "buy" | "sell"
+    strategy: str
+    outcome: str
+    reason: str = ""
+    proposal_id: str = ""
+    size_by: str = ""
+    symbol: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TradeProposed(Event):
     """A sized proposal. ``decided_by`` is set when an operator command (``trade``, the
     control API) made it: the approval gate applies that decision with the same checks as
@@ -131,6 +152,23 @@ class OrderUpdated(Event):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderFilled(Event):
     topic: ClassVar[str] = "trade.fill"
+    order_id: str
+    token: str
+    side: str
+    amount_in: int
+    amount_out: int
+    gas_cost_wei: int
+    tx_hash: str
+    block_number: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FillRolledBack(Event):
+    """A reorg removed the block of an earlier :class:`OrderFilled` (same fields): the
+    portfolio and the fill history undo it; the order's transaction is watched again and,
+    if it lands again, a new OrderFilled follows."""
+
+    topic: ClassVar[str] = "trade.fill_rolled_back"
     order_id: str
     token: str
     side: str

@@ -95,6 +95,13 @@ class BuildOptions:
     feeds: bool = True
     start_devnet: bool = True
     execute: bool = True  # False (``trade --dry-run``): quote only, no recovery, nothing sent
+    # A backtest: the replay's SimulatedVenue (claudedex.backtest.simvenue). No devnet, no
+    # RPC (the venue's simulated chain answers), no safety run (the recorded reports are the
+    # verdicts), no history recorded, no signer; every other component is the live one.
+    replay: Any = None
+    strategy_file: Path | None = None  # the operator's own Strategy class (a Python file)
+    # told each start-up stage as it begins (the console shows it while the devnet starts)
+    progress: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from web3.exceptions import Web3Exception
 
 from claudedex.amm import expected_output, min_amount_out
 from claudedex.config import Profile
+from claudedex.discovery.routed import routed_pools
 from claudedex.domain import PairInfo, RiskReport, Side, Signal, TradeProposal, Verdict
 from claudedex.errors import ChainError, EngineHalted, UserInputError
 from claudedex.events import (
@@ -39,6 +40,7 @@ from claudedex.execution import calls
 from claudedex.execution.engine import ExecutionEngine
 from claudedex.execution.order import Order
 from claudedex.execution.planner import Taxes
+from claudedex.execution.routes import PriceImpactTooHigh
 from claudedex.execution.routing import find_pair, pair_reserves
 from claudedex.kernel import KernelBase
 from claudedex.rpc.reader import ChainReader
@@ -103,12 +105,16 @@ class ManualTrades:
         return found
 
     async def _pools(self, token: str) -> list[tuple[str, int, int]]:
-        """(pair, token reserve, quote reserve) of every pool of ``token`` with liquidity."""
+        """(pair, token reserve, quote reserve) of every pool of ``token`` with liquidity,
+        its pools against ``chain.route_via`` included (quote reserve valued in native)."""
         out: list[tuple[str, int, int]] = []
         for info in await self.pairs_for(token):
             r_token, r_quote = await pair_reserves(self.w3, info.pair, token)
             if r_token > 0 and r_quote > 0:
                 out.append((info.pair, r_token, r_quote))
+        out += await routed_pools(ChainReader(self.w3),
+                                  [v.factory for v in self.execution.planner.venues],
+                                  self.quote, self.profile.chain.route_via, token)
         return out
 
     async def judge(self, token: str) -> tuple[Verdict, RiskReport | None]:
@@ -252,6 +258,7 @@ class ManualTrades:
             await self._refuse(request, why, verdict, report)
         try:
             proposal = await self._proposal(request, amount, verdict, report)
+            await self._impact_gate(proposal, report)
         except TradeRefused as exc:
             await self._refuse(request, str(exc), verdict, report)
             raise
@@ -261,6 +268,18 @@ class ManualTrades:
                                 dict(request.to_json(), proposal=proposal.id,
                                      verdict=str(verdict)))
         return await self._submit(proposal, request, say)
+
+    async def _impact_gate(self, proposal: TradeProposal, report: RiskReport | None) -> None:
+        """Refuse (audited, with the numbers) a trade every route of which moves the price
+        past the profile's limit. Execution checks it again before signing; this only says
+        so before the proposal is queued."""
+        order = Order.from_proposal(proposal)
+        taxes = (Taxes.from_report(report.buy_tax_bps, report.sell_tax_bps) if report
+                 else Taxes())
+        try:
+            await self.execution.planner.route(order, taxes)
+        except PriceImpactTooHigh as exc:
+            raise TradeRefused(str(exc)) from exc
 
     async def _quote(self, proposal: TradeProposal, report: RiskReport | None) -> TradeResult:
         order = Order.from_proposal(proposal)
@@ -278,6 +297,7 @@ class ManualTrades:
                              amount_out_min=proposal.min_amount_out)
         sub = self.base.bus.subscribe(f"manual-{proposal.id}", [
             ProposalDecided.topic, OrderUpdated.topic, OrderFilled.topic])
+        booked = False
         try:
             self.strategy.commit(proposal)  # counted in flight before anything can race it
             await self.base.bus.publish(TradeProposed(
@@ -290,6 +310,7 @@ class ManualTrades:
                         raise TradeRefused(ev.note or ev.decision)
                 elif isinstance(ev, OrderFilled) and ev.order_id == order_id:
                     result.amount_out, result.tx_hash = ev.amount_out, ev.tx_hash
+                    booked = True  # with confirmations due, `filled` (final) comes later
                     if result.state == "filled":
                         return result
                 elif isinstance(ev, OrderUpdated) and ev.order_id.startswith(order_id):
@@ -299,7 +320,9 @@ class ManualTrades:
                     if ev.order_id == order_id:
                         result.state, result.detail = ev.state, ev.detail
                         result.tx_hash = ev.tx_hash or result.tx_hash
-                        if ev.state in TERMINAL_STATES and ev.state != "filled":
+                        if ev.state == "reorged":
+                            booked = False  # rolled back: a new OrderFilled if it lands again
+                        if ev.state in TERMINAL_STATES and (ev.state != "filled" or booked):
                             return result  # a fill returns on its OrderFilled, just after
         finally:
             sub.close()

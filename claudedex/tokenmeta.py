@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from claudedex.domain import Finding, Severity
 from claudedex.errors import ChainError, RpcError, UserInputError
@@ -225,9 +226,70 @@ async def require_decimals(caller: Caller, token: str) -> int:
     return read.value
 
 
+class MetaCache(Protocol):
+    """JSON values under string keys with a TTL (``claudedex.apis.cache.TwoLevelCache``)."""
+
+    async def get(self, key: str) -> Any | None: ...
+
+    async def set(self, key: str, value: Any, ttl_s: int) -> None: ...
+
+
+# web3 connection -> (cache, namespace): readers over that connection share its cache
+_META_CACHES: weakref.WeakKeyDictionary[Any, tuple[MetaCache, str]] = (
+    weakref.WeakKeyDictionary())
+META_TTL_S = 3600  # an answer at a given block never changes; this only bounds the memory
+
+
+def cache_token_meta(w3: Any, cache: MetaCache, namespace: str) -> None:
+    """Cache metadata read through ``w3`` (any reader with ``.w3``) by token and block.
+
+    ``namespace`` must tell chains apart (chain id and genesis hash): two devnets share
+    chain id and addresses. A "latest" read is pinned to the head block number first (one
+    ``eth_blockNumber``), so the discovery follower and the safety check reading the same
+    token in the same block make four ``eth_call`` once, not twice.
+    """
+    _META_CACHES[w3] = (cache, namespace)
+
+
+def _meta_json(meta: TokenMeta) -> dict[str, Any]:
+    return {"token": meta.token, "name": meta.name, "symbol": meta.symbol,
+            "decimals": meta.decimals.value, "raw": meta.decimals.raw,
+            "supply": None if meta.total_supply is None else str(meta.total_supply),
+            "odd": meta.odd_text}
+
+
+def _meta_from(d: dict[str, Any]) -> TokenMeta:
+    dec = d["decimals"]
+    return TokenMeta(token=str(d["token"]), name=str(d["name"]), symbol=str(d["symbol"]),
+                     decimals=DecimalsRead(dec if isinstance(dec, int) else None, str(d["raw"])),
+                     total_supply=None if d["supply"] is None else int(d["supply"]),
+                     odd_text=bool(d["odd"]))
+
+
 async def read_token_meta(caller: Caller, token: str, *, block: str | int = "latest"
                           ) -> TokenMeta:
-    """Name, symbol, decimals and totalSupply of ``token``, each bounded (see module doc)."""
+    """Name, symbol, decimals and totalSupply of ``token``, each bounded (see module doc);
+    from the connection's cache when :func:`cache_token_meta` set one."""
+    w3 = getattr(caller, "w3", None)
+    bound = _META_CACHES.get(w3) if w3 is not None else None
+    head = getattr(caller, "block_number", None)  # ChainReader.block_number
+    if bound is None or not (isinstance(block, int) or (block == "latest" and head)):
+        return await _read_token_meta(caller, token, block)
+    cache, namespace = bound
+    number = block if isinstance(block, int) else int(await head())  # type: ignore[misc]
+    key = f"meta:{namespace}:{token.lower()}:{number}"
+    try:
+        hit = await cache.get(key)
+        if isinstance(hit, dict):
+            return _meta_from(hit)
+    except (KeyError, TypeError, ValueError):
+        pass  # a foreign or stale entry: read the chain
+    meta = await _read_token_meta(caller, token, number)
+    await cache.set(key, _meta_json(meta), META_TTL_S)
+    return meta
+
+
+async def _read_token_meta(caller: Caller, token: str, block: str | int) -> TokenMeta:
     name, symbol, decimals, supply = await asyncio.gather(
         _call(caller, token, NAME, block), _call(caller, token, SYMBOL, block),
         _call(caller, token, DECIMALS, block), _call(caller, token, TOTAL_SUPPLY, block))

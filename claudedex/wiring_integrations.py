@@ -1,4 +1,5 @@
-"""The optional external integrations a profile can name: private relay, aggregator, DexScreener.
+"""The optional external integrations a profile can name: private relay, aggregator, DexScreener,
+the advisory APIs (GoPlus, honeypot.is, TokenSniffer) and the Redis level of their cache.
 
 Why here and not in the builder: each is "when ``apis.<x>_url`` is set, build the client,
 register its closer, hand it to its consumer", and a setting that validates but is read by
@@ -18,11 +19,14 @@ from claudedex.config import Profile
 from claudedex.kernel import Resources
 
 if TYPE_CHECKING:
+    from claudedex.apis.cache import TwoLevelCache
     from claudedex.bus import EventBus
     from claudedex.discovery.dexscreener_watch import DexScreenerWatcher
     from claudedex.domain import PairInfo
     from claudedex.execution.aggregator import AggregatorClient
     from claudedex.execution.relay import Broadcaster
+    from claudedex.observability.metrics import EngineMetrics
+    from claudedex.safety.external import ExternalAdvisory
 
 log = structlog.get_logger(__name__)
 Audit = Callable[[str, dict[str, Any]], Awaitable[None]]
@@ -130,4 +134,51 @@ def dexscreener_watcher(
                               poll_interval_s=poll_interval_s, admit=admit)
 
 
-__all__ = ["aggregator_for", "broadcaster_for", "dexscreener_watcher"]
+async def api_cache_for(profile: Profile, res: Resources, w3: Any,
+                        metrics: EngineMetrics | None) -> TwoLevelCache:
+    """The engine's two-level cache: L1 in process, L2 Redis when ``storage.redis_url_env``
+    names a set variable. Keys live under the chain's id and genesis hash (two devnets share
+    a chain id and token addresses). Also caches token metadata by block on ``w3``."""
+    from claudedex.apis.cache import make_cache
+    from claudedex.tokenmeta import cache_token_meta
+
+    redis_url = _secret(profile.storage.redis_url_env)
+    genesis = await w3.eth.get_block(0)
+    chain = f"{profile.chain.chain_id}:{bytes(genesis['hash']).hex()[:16]}"
+    cache = make_cache(redis_url, l1_ttl_s=profile.storage.cache_l1_ttl_s,
+                       namespace=f"claudedex:{chain}")
+    res.add_closer(cache.close)
+    if metrics is not None:
+        metrics.ops.watch_cache(cache.stats)
+    cache_token_meta(w3, cache, chain)
+    log.info("cache.ready", l1_ttl_s=cache.l1_ttl_s, l2="redis" if redis_url else "off")
+    return cache
+
+
+def advisory_for(profile: Profile, res: Resources,
+                 cache: TwoLevelCache | None) -> ExternalAdvisory | None:
+    """GoPlus, honeypot.is and TokenSniffer, each when its ``apis.*_url`` is set, through the
+    engine's cache; None when the profile names none."""
+    from claudedex.safety.external import advisory_from_config
+
+    apis = profile.apis
+    if apis.tokensniffer_url and not _secret(apis.tokensniffer_api_key_env):
+        log.warning("safety.tokensniffer_no_key", env=apis.tokensniffer_api_key_env,
+                    detail="apis.tokensniffer_api_key_env names no set variable: TokenSniffer "
+                           "will refuse every request (shown as unavailable)")
+    advisory = advisory_from_config(
+        apis.goplus_url, apis.honeypot_url, timeout_s=float(apis.timeout_s),
+        redis_url=_secret(profile.storage.redis_url_env), cache=cache,
+        tokensniffer_url=apis.tokensniffer_url,
+        tokensniffer_key=_secret(apis.tokensniffer_api_key_env))
+    if advisory is not None:
+        for client in (advisory.goplus, advisory.honeypot, advisory.tokensniffer):
+            if client is not None:
+                res.add_closer(client.http.close)
+        log.info("safety.advisory", goplus=bool(apis.goplus_url),
+                 honeypot=bool(apis.honeypot_url), tokensniffer=bool(apis.tokensniffer_url))
+    return advisory
+
+
+__all__ = ["advisory_for", "aggregator_for", "api_cache_for", "broadcaster_for",
+           "dexscreener_watcher"]

@@ -65,6 +65,32 @@ def backtest(
         typer.Option("--segment", help="swap history recorded across engine restarts: replay"
                      " run N (1, 2, ...) alone"),
     ] = None,
+    latency_blocks: Annotated[
+        int,
+        typer.Option("--latency-blocks", help="swaps: fill on the recorded reserves"
+                     " this many blocks after the order (0: on the reserves it was planned on;"
+                     " a recording of a run that traded already holds its own swaps later)"),
+    ] = 0,
+    approve: Annotated[
+        str,
+        typer.Option("--approve", help="proposals the profile's auto rules leave to the"
+                     " operator: auto (left to expire, as live with nobody at the console) |"
+                     " safe (approve sells and safe buys) | all (approve all the gate allows,"
+                     " risky buys by override) | none (reject them); counted in the report"),
+    ] = "auto",
+    search: Annotated[list[str] | None, typer.Option(
+        "--search", help="NAME=LOW:HIGH (repeat): optuna parameter search on the first part"
+        " of the data, the best replayed on the held-out rest")] = None,
+    trials: Annotated[int | None, typer.Option("--trials", help="search: trials (20)")] = None,
+    objective: Annotated[str | None, typer.Option(
+        "--objective", help="search: report figure to optimise (sharpe)")] = None,
+    holdout: Annotated[float | None, typer.Option(
+        "--holdout", help="search: share of the data kept out of sample (0.3)")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", help="search: trials at once, in processes (CPUs)")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="search: sampler seed (0)")] = None,
+    best_out: Annotated[Path | None, typer.Option(
+        "--best-out", help="search: TOML file for the best parameters")] = None,
 ) -> None:
     """Replay recorded swaps (JSONL) or OHLCV candles; deterministic for the same inputs.
 
@@ -79,29 +105,32 @@ def backtest(
     during their warm-up (startup_candle_count), so trades do not depend on where the data
     starts.
     """
+    from cli.backtest_search import maybe_search
+
+    if maybe_search(locals()):  # --search: trials of this same command (cli.backtest_search)
+        return
     from claudedex.backtest.data import load_candles, swap_events
     from claudedex.backtest.metrics import compute
     from claudedex.backtest.policy import DataPolicy
-    from claudedex.backtest.replay import Backtest
+    from claudedex.backtest.replay import APPROVE_CHOICES, Backtest
     from claudedex.config import load_profile
     from claudedex.errors import UserInputError
 
     if not data.exists():
         raise UserInputError(f"--data {data}: no such file or directory")
     policy = DataPolicy.from_flags(on_duplicates, on_unsorted, on_gaps)
+    if approve not in APPROVE_CHOICES:
+        raise UserInputError(f"--approve {approve!r}: expected one of "
+                             f"{', '.join(APPROVE_CHOICES)}")
+    if latency_blocks < 0:
+        raise UserInputError(f"--latency-blocks {latency_blocks}: a number of blocks, 0 or more")
     is_swaps = data.is_file() and data.suffix == ".jsonl"
     _check_flags(is_swaps, timeframe, on_gaps, segment)
+    _quiet_logs()
     prof = load_profile(profile)
+    # the profile's params for its own strategy are left out by the registry when another
+    # strategy runs (claudedex.strategy.registry.own_params); risk and sizing params stay
     params: dict[str, Any] = dict(prof.strategy.params)
-    if strategy != prof.strategy.name:
-        from claudedex.strategy.registry import BUILTIN
-
-        # The profile's params for its own strategy (e.g. momentum's ema_fast) would be
-        # refused as unknown by another one; risk and sizing params stay.
-        old, new = BUILTIN.get(prof.strategy.name), BUILTIN.get(strategy)
-        if old is not None and new is not None:
-            params = {k: v for k, v in params.items()
-                      if k not in old.defaults or k in new.defaults}
     for item in param or []:
         key, sep, raw = item.partition("=")
         if not sep or not key:
@@ -110,17 +139,21 @@ def backtest(
             params[key] = json.loads(raw)
         except json.JSONDecodeError:
             params[key] = raw
+    _check_runner_params(strategy, params, {i.partition("=")[0] for i in param or []})
     prof = prof.model_copy(
         update={"strategy": prof.strategy.model_copy(update={"name": strategy, "params": params})}
     )
     series = None if is_swaps else load_candles(data, timeframe, policy)
     interval = float(series[0].timeframe_s) if series else None
-    from claudedex.backtest.venue import VenueConfig
+    from claudedex.backtest.simvenue import SimConfig
 
     fee = prof.venues[0].fee_bps if prof.venues else 30
-    # candles come from a CEX-style series: no gas; swaps replay a chain: gas at 5 gwei
-    venue = VenueConfig(fee_bps=fee, gas_price_wei=0 if series else 5 * 10**9)
-    bt = Backtest(prof, strategy_file, venue=venue, candle_interval_s=interval)
+    # candles come from a CEX-style series: no gas, fill at the next open (no latency);
+    # swaps replay a chain: gas at the recorded base fee (5 gwei before the first)
+    venue = (SimConfig(fee_bps=fee, latency_blocks=0, gas_price_wei=0) if series
+             else SimConfig(fee_bps=fee, latency_blocks=latency_blocks))
+    bt = Backtest(prof, strategy_file, venue=venue, candle_interval_s=interval,
+                  approve=approve)
 
     def events() -> Any:  # checked line by line as the replay reads them
         return swap_events(data, policy=policy, segment=segment)
@@ -131,6 +164,7 @@ def backtest(
             f"warning: {data} holds no 'score' lines; the ai strategy trades only on recorded"
             " ML scores, so it made no trades\n"
         )
+    result.repairs = dict(policy.repairs)
     metrics = compute(result)
     if report is not None:
         from claudedex.backtest.report import write_report
@@ -142,6 +176,16 @@ def backtest(
         for key, value in metrics.items():
             sys.stdout.write(f"{key:28} {value}\n")
     sys.stdout.flush()
+
+
+def _quiet_logs() -> None:
+    """The kernel logs every order step; a backtest prints its report, warnings only."""
+    import logging
+
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+                        cache_logger_on_first_use=False)
 
 
 def _check_flags(is_swaps: bool, timeframe: str | None, on_gaps: str,
@@ -184,3 +228,19 @@ def _run(bt: Any, series: Any, liquidity: float, events: Any) -> Any:
             int(liquidity * 10**18),
             progress=tick,
         )
+
+
+def _check_runner_params(strategy: str, params: dict[str, Any], overridden: set[str]) -> None:
+    """The runner's keys and the operator's ``--param`` overrides, checked before anything is
+    built (a strategy's own keys from the profile are its registry's business): one line,
+    exit 2, on a bad value such as ``equity_quote=5 ETH``."""
+    from pydantic import ValidationError
+
+    from claudedex.config import _refusal
+    from claudedex.strategy.params import RUNNER_KEYS, check_params
+
+    checked = {k: v for k, v in params.items() if k in RUNNER_KEYS or k in overridden}
+    try:
+        check_params(strategy, checked)
+    except ValidationError as exc:
+        raise _refusal(exc, "--param", ("strategy", "params")) from None

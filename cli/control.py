@@ -15,7 +15,7 @@ def _switch(profile: str):  # type: ignore[no-untyped-def]  # heavy imports stay
     from claudedex.halt import HaltSwitch
     from claudedex.paths import data_dir
 
-    prof = load_profile(profile)
+    prof = load_profile(profile, resolve_secrets=False)  # a stop never waits for a passphrase
     return prof, HaltSwitch(data_dir(prof.name) / "halt.json")
 
 

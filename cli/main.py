@@ -26,6 +26,7 @@ app = typer.Typer(
 MODULES: tuple[str, ...] = (
     "cli.run_cmd", "cli.devnet", "cli.scan", "cli.trade", "cli.orders", "cli.backtest",
     "cli.train", "cli.db", "cli.keys", "cli.audit", "cli.control",
+    "cli.api", "cli.secrets",
 )
 
 

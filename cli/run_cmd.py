@@ -89,14 +89,19 @@ async def _main(profile: Any, *, headless: bool, duration: float | None,
     try:
         async with asyncio.TaskGroup() as group:
             follower = group.create_task(follow(sub, summary, emit), name="run-follow")
-            await engine.start()
+            # On a terminal the console starts the engine itself, behind its first frame;
+            # without one (captured output) nobody sees frames: start first, so a failed
+            # start is the one line of the error and no screen dump.
+            boot = not headless and sys.__stderr__ is not None and sys.__stderr__.isatty()
+            if not boot:
+                await engine.start()
             try:
                 if headless:
                     if emit is not None:
                         emit(f"engine running (profile {profile.name}); logs in {log_path}")
                     await wait_for_stop(stop, duration)
                 else:
-                    await _run_tui(engine, duration)
+                    await _run_tui(engine, duration, boot)
             finally:
                 await engine.stop()
                 sub.close()
@@ -115,7 +120,10 @@ async def _main(profile: Any, *, headless: bool, duration: float | None,
     return result
 
 
-async def _run_tui(engine: Any, duration: float | None) -> None:
+async def _run_tui(engine: Any, duration: float | None, boot: bool) -> None:
     from tui.app import ClaudeDexApp
 
-    await ClaudeDexApp(engine, exit_after=duration).run_async()
+    app = ClaudeDexApp(engine, exit_after=duration, boot=boot)
+    await app.run_async()
+    if app.start_error is not None:  # the engine did not start: its one-line error
+        raise app.start_error

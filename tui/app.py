@@ -9,27 +9,26 @@ it works from every screen and dialog, with no confirmation.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import ClassVar, TypeVar
 
-from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from claudedex.domain import Side, TradeProposal, Verdict
 from claudedex.engine import Engine
-from claudedex.errors import ClaudeDexError
+from tui.actions import QUIT_TITLE, ConsoleActions
 from tui.bridge import TICK_INTERVAL_S, pump
+from tui.commands import ConsoleCommands
+from tui.layout import size_classes
 from tui.messages import EngineEvents, PairSelected, PriceTicks, ProposalSelected
-from tui.safe_text import SYMBOL_MAX, safe
 from tui.screens.detail import DetailScreen
-from tui.screens.dialogs import FilterScreen, HelpScreen, ResumeScreen
-from tui.screens.forms import ConfirmScreen
-from tui.screens.override import OverrideRequest, OverrideScreen
+from tui.screens.views import TableScreen
 from tui.state import Changes, ConsoleState
 from tui.trading import TradeFlow
 from tui.widgets.approvals import ApprovalsPane
@@ -43,14 +42,16 @@ from tui.widgets.status import HaltBanner, StatusBar
 W = TypeVar("W", bound=Widget)
 PANES = ("feed", "approvals", "positions", "pnl", "risk", "log")
 MAIN_ONLY = {"approve", "reject", "override", "details", "filter", "help", "resume", "buy",
-             "close_position"}
-QUIT_TITLE = "Quit with open positions?"
+             "close_position", "view", "log", "zoom"}
+__all__ = ["PANES", "QUIT_TITLE", "ClaudeDexApp"]
 
 
-class ClaudeDexApp(App[None]):
+class ClaudeDexApp(ConsoleActions):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "ClaudeDex"
-    BINDINGS = [
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, #status, #banner"  # HALTED and ^X stay in view
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+x", "halt", "STOP", priority=True, key_display="^X"),
         # a/r/o and c are shown by their panes (ApprovalsPane, PositionsPane) when focused;
         # these hidden twins only say where to go when another pane has focus
@@ -63,15 +64,27 @@ class ClaudeDexApp(App[None]):
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("ctrl+r", "resume", "Resume", key_display="^R"),
+        Binding("w", "view('wallet')", "Wallet", show=False),
+        Binding("h", "view('history')", "History", show=False),
+        Binding("e", "view('exits')", "Exits", show=False),
+        Binding("s", "view('decisions')", "Decisions", show=False),
+        Binding("l", "log", "Log", show=False),
+        Binding("z", "zoom", "Zoom", show=False),
     ]
 
     def __init__(self, engine: Engine, *, panes: Iterable[str] = PANES,
                  start_engine: bool = False, tick_interval: float = TICK_INTERVAL_S,
-                 age_refresh_s: float = 1.0, exit_after: float | None = None) -> None:
+                 age_refresh_s: float = 1.0, exit_after: float | None = None,
+                 boot: bool = False) -> None:
+        """``start_engine``: start the engine in ``on_mount`` and stop it at exit (tests);
+        ``boot``: start it in the background after the first frame, showing progress,
+        and leave stopping to the caller (``claudedex run``)."""
         super().__init__()
         self.engine = engine
         self.panes = frozenset(panes)
         self.start_engine = start_engine
+        self.boot = boot
+        self.start_error: BaseException | None = None
         self.tick_interval = tick_interval
         self.age_refresh_s = age_refresh_s
         self.exit_after = exit_after
@@ -106,24 +119,12 @@ class ClaudeDexApp(App[None]):
         yield from self._panes("log")
         yield Footer()
 
-    def _pane(self, kind: type[W]) -> W | None:
-        """The pane of that type, or None when this console was built without it."""
-        found = self.query(kind)
-        return found.first() if found else None
-
     # -- lifecycle ----------------------------------------------------------------------
 
     async def on_mount(self) -> None:
         self.run_worker(pump(self._sub, self.post_message, self.tick_interval),
                         name="engine-events", group="engine", exit_on_error=True)
-        if self.start_engine:
-            await self.engine.start()
-        status = await self.engine.status()
-        self.state.block = status.block
-        self.state.halted = status.halted
-        self.state.halt_reason = status.halt_reason
-        self.state.seed_proposals(self.engine.pending_proposals())
-        self._render(Changes(proposals=True, positions=True, equity=True, status=True))
+        self._apply_size(self.size.width, self.size.height)
         if self.age_refresh_s > 0:
             self.set_interval(self.age_refresh_s, self._refresh_ages)
         if self.exit_after is not None:
@@ -131,14 +132,85 @@ class ClaudeDexApp(App[None]):
         feed = self._pane(PairFeed)
         if feed is not None:
             feed.focus()
+        if self.boot:  # the first frame now; the engine (devnet, deploy, …) behind it
+            self.state.starting = "starting the engine…"
+            self._render(Changes(status=True, equity=True, positions=True))
+            # after the first frame is painted: parts of the devnet start-up block the loop
+            self.call_after_refresh(self.run_worker, self._boot(), name="engine-start",
+                                    group="engine", exit_on_error=False)
+            return
+        if self.start_engine:
+            await self.engine.start()
+        await self._started()
+
+    async def _boot(self) -> None:
+        began = time.monotonic()
+
+        def progress(stage: str) -> None:
+            self.state.starting = f"starting: {stage} ({time.monotonic() - began:.0f} s)"
+            self.log_line("info", f"start-up: {stage}")
+            self.query_one(StatusBar).show(self.state)
+
+        try:
+            await self.engine.start(progress)
+        except Exception as exc:  # noqa: BLE001 - shown by the CLI as one line after exit
+            self.start_error = exc
+            self.exit()
+            return
+        self.log_line("info", f"engine started in {time.monotonic() - began:.1f} s")
+        await self._started()
+
+    async def _started(self) -> None:
+        """The engine runs: its status, waiting proposals, the wallet, stored history."""
+        self.state.starting = ""
+        status = await self.engine.status()
+        self.state.block = max(self.state.block, status.block)
+        self.state.halted = status.halted
+        self.state.halt_reason = status.halt_reason
+        self.state.signer = self.engine.signer_kind
+        self.state.seed_proposals(self.engine.pending_proposals(), self.now())
+        self._render(Changes(proposals=True, positions=True, equity=True, status=True))
+        self.run_worker(self._restore(), group="wallet", exit_on_error=False)
+
+    async def _restore(self) -> None:
+        """Equity from the wallet at once, and the trades of earlier runs."""
+        await self.read_wallet()
+        try:
+            fills = await self.engine.past_fills()
+        except Exception as exc:  # noqa: BLE001 - history is a convenience; say why not
+            self.log_line("warning", f"trade history not restored: {exc}")
+            return
+        if fills:
+            self.state.history.restore(fills)
+            self.log_line("info", f"restored {len(fills)} stored fill(s) into the history")
+            self._render(Changes(history=True))
+
+    async def read_wallet(self) -> None:
+        try:
+            balance = await self.engine.wallet_balance()
+        except Exception as exc:  # noqa: BLE001 - an RPC error must not stop the console
+            self.log_line("warning", f"wallet balance not read: {exc}")
+            return
+        if balance is not None:
+            self.state.wallet_quote = balance[1]
+            self._render(Changes(equity=True, status=True, history=True))
 
     async def on_unmount(self) -> None:
         self._sub.close()
         if self.start_engine:
             await self.engine.stop()
 
-    def now(self) -> float:
-        return self.engine.clock.now()
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_size(event.size.width, event.size.height)
+
+    def _apply_size(self, width: int, height: int) -> None:
+        """Layout classes for the terminal's size (see app.tcss and :mod:`tui.layout`)."""
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if screen is None:
+            return
+        wanted = size_classes(width, height)
+        for name in ("-narrow", "-short", "-tiny"):
+            screen.set_class(name in wanted, name)
 
     # -- messages up --------------------------------------------------------------------
 
@@ -174,13 +246,16 @@ class ClaudeDexApp(App[None]):
 
     def _render(self, changes: Changes) -> None:
         state = self.state
-        if changes.pairs and (feed := self._pane(PairFeed)) is not None:
+        now = self.now()
+        feed = self._pane(PairFeed)
+        if feed is not None and (feed.ml_off, feed.block) != (state.ml_off, state.block):
+            feed.ml_off, feed.block = state.ml_off, state.block
+            feed.refresh()
+        if changes.pairs and feed is not None:
             rows = sorted((state.pairs[k] for k in changes.pairs), key=lambda r: r.seq)
-            feed.upsert(rows, self.now())
-        if changes.proposals and (approvals := self._pane(ApprovalsPane)) is not None:
-            approvals.set_proposals(state.proposals.values())
-            if approvals.selected_id is None:
-                self.selected_proposal = None
+            feed.upsert(rows, now)
+        if changes.proposals:
+            self._show_proposals(now)
         if changes.positions and (positions := self._pane(PositionsPane)) is not None:
             positions.set_positions((p, self.decimals(p.token))
                                     for p in state.positions.values())
@@ -188,14 +263,50 @@ class ClaudeDexApp(App[None]):
             pnl.show(state)
         if changes.proposals or changes.positions or changes.equity:
             self._show_risk()
-        if changes.status or changes.proposals:
+        if changes.status or changes.proposals or changes.positions or changes.equity:
             self.query_one(StatusBar).show(state)
+            if isinstance(self.screen, TableScreen):
+                self.screen.query_one(StatusBar).show(state)
             self.query_one(HaltBanner).show(state)
         if changes.logs and (log := self._pane(LogPane)) is not None:
-            now = self.now()
             for level, text in changes.logs:
                 log.add(level, text, now)
+        if changes.history and isinstance(self.screen, TableScreen):
+            self.screen.update_rows()
+        if changes.attention:
+            self._attention(changes.attention)
         self._refresh_detail(changes.pairs)
+
+    def _show_proposals(self, now: float) -> None:
+        approvals = self._pane(ApprovalsPane)
+        if approvals is None:
+            return
+        approvals.set_proposals(self.state.proposals.values(), now=now,
+                                ttl=self.engine.profile.approvals.proposal_ttl_s,
+                                received=self.state.proposal_at, size_by=self.state.size_by)
+        if approvals.selected_id is None:
+            self.selected_proposal = None
+
+    def _attention(self, cues: list[tuple[str, str]]) -> None:
+        """A bell and a toast for new proposals and failed exits (each can be turned off
+        in the profile's ``[console]``)."""
+        settings = self.engine.profile.console
+        bell = False
+        for kind, text in cues:
+            if kind == "proposal":
+                bell = bell or settings.bell_on_proposal
+                if settings.toast_on_proposal:
+                    self.notify(text, title="new proposal", markup=False)
+            elif kind == "alert":  # a toast only: the log has it too
+                self.notify(text, title="engine", severity="warning", markup=False,
+                            timeout=20)
+            elif kind == "exit_failed":
+                bell = bell or settings.bell_on_failed_exit
+                if settings.toast_on_failed_exit:
+                    self.notify(text, title="EXIT FAILED", severity="error", markup=False,
+                                timeout=30)
+        if bell:
+            self.bell()
 
     def _show_risk(self) -> None:
         risk = self._pane(RiskPane)
@@ -212,167 +323,15 @@ class ClaudeDexApp(App[None]):
         feed = self._pane(PairFeed)
         if feed is not None:
             feed.refresh_ages(self.state.pairs, self.now())
-
-    def decimals(self, token: str) -> int:
-        row = self.state.pair_for_token(token)
-        return row.info.decimals if row is not None else 18
-
-    def log_line(self, level: str, text: str) -> None:
-        log = self._pane(LogPane)
-        if log is not None:
-            log.add(level, text, self.now())
-
-    # -- keys → engine commands -----------------------------------------------------------
+        approvals = self._pane(ApprovalsPane)
+        if self.state.proposals and approvals is not None:  # ages and expiry tick
+            approvals.tick(self.now(), self.engine.profile.approvals.proposal_ttl_s,
+                           self.state.proposal_at)
+        if self.state.starting:
+            self.query_one(StatusBar).show(self.state)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Trading keys act on the main screen only; the stop key works everywhere."""
         if action in MAIN_ONLY and len(self.screen_stack) > 1:
             return False
         return True
-
-    async def _command(self, what: str, call: Awaitable[Any]) -> bool:
-        try:
-            await call
-        except ClaudeDexError as exc:
-            self.notify(str(exc), title=f"{what} refused", severity="error", markup=False)
-            self.log_line("error", f"{what} refused: {exc}")
-            return False
-        return True
-
-    def _selected(self) -> TradeProposal | None:
-        """The proposal under the cursor, only while the approvals pane has focus: a key
-        meant for another pane must never decide a proposal the operator is not looking at."""
-        approvals = self._pane(ApprovalsPane)
-        if approvals is None or not approvals.has_focus:
-            self.notify("select a proposal in the approvals pane", severity="warning",
-                        markup=False)
-            return None
-        pid = approvals.selected_id
-        if pid is None and self.state.proposals:
-            pid = next(iter(self.state.proposals))
-        proposal = self.state.proposals.get(pid) if pid else None
-        if proposal is None:
-            self.notify("no proposal is waiting", severity="warning", markup=False)
-        return proposal
-
-    async def action_halt(self) -> None:
-        """Emergency stop: persisted by the engine before anything else, no confirmation."""
-        state = await self.engine.halt("emergency stop from the console", by="operator")
-        self.state.halted, self.state.halt_reason = True, state.reason
-        self.query_one(StatusBar).show(self.state)
-        self.query_one(HaltBanner).show(self.state)
-
-    def action_resume(self) -> None:
-        if not self.engine.is_halted():
-            self.notify("the engine is not halted", markup=False)
-            return
-
-        async def confirmed(ok: bool | None) -> None:
-            if ok and await self._command("resume", self.engine.resume(confirm=True)):
-                self.state.halted, self.state.halt_reason = False, ""
-                self.query_one(StatusBar).show(self.state)
-                self.query_one(HaltBanner).show(self.state)
-
-        self.push_screen(ResumeScreen(), confirmed)
-
-    def action_approve(self) -> None:
-        proposal = self._selected()
-        if proposal is None:
-            return
-        if proposal.side is Side.SELL:
-            self.run_worker(self._command("approve", self.engine.approve(proposal.id)),
-                            group="commands")
-            return
-        line = Text.assemble(f"buy {proposal.quote_value:,.4f} ETH of ",
-                             safe(proposal.symbol or proposal.token, SYMBOL_MAX, style="bold"),
-                             f"  ({proposal.verdict.value}, {proposal.id})")
-
-        async def confirmed(ok: bool | None) -> None:
-            if ok:
-                await self._command("approve", self.engine.approve(proposal.id))
-
-        self.push_screen(ConfirmScreen("Approve this buy?", [line], action="approve"),
-                         confirmed)
-
-    def action_buy(self) -> None:
-        self.trades.buy()
-
-    def action_close_position(self) -> None:
-        positions = self._pane(PositionsPane)
-        token = positions.selected_token if positions is not None else None
-        if positions is None or not positions.has_focus or token is None:
-            self.notify("select a position in the positions pane", severity="warning",
-                        markup=False)
-            return
-        self.trades.close(token)
-
-    async def action_quit(self) -> None:
-        """Quitting stops the engine: open positions are then not watched. Ask first."""
-        open_positions = [p for p in self.state.positions.values() if p.amount > 0]
-        asking = isinstance(self.screen, ConfirmScreen) and self.screen.title_text == QUIT_TITLE
-        if not open_positions or asking:  # ctrl+q twice: the second one confirms
-            self.exit()
-            return
-
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                self.exit()
-
-        self.push_screen(ConfirmScreen(QUIT_TITLE, [
-            f"{len(open_positions)} position(s) are open.",
-            Text("Quitting stops the engine: nothing watches their stop-loss or "
-                 "take-profit until you run claudedex again.", style="bold yellow")],
-            action="quit"), confirmed)
-
-    async def action_reject(self) -> None:
-        proposal = self._selected()
-        if proposal is not None:
-            await self._command("reject", self.engine.reject(
-                proposal.id, reason="rejected in the console"))
-
-    def action_override(self) -> None:
-        proposal = self._selected()
-        if proposal is None:
-            return
-        if proposal.verdict is Verdict.SCAM:  # buy or sell: never from the console
-            self.notify("a scam verdict cannot be overridden from the console",
-                        severity="error", markup=False)
-            self.log_line("error", f"override refused for {proposal.id}: scam verdict")
-            return
-        decimals = 18 if proposal.side is Side.BUY else self.decimals(proposal.token)
-
-        async def submitted(request: OverrideRequest | None) -> None:
-            if request is None:
-                return
-            await self._command("override", self.engine.override(
-                proposal.id, amount_in=request.amount_in, slippage_bps=request.slippage_bps,
-                accept_risky=request.accept_risky, confirmation=request.confirmation))
-
-        self.push_screen(OverrideScreen(proposal, decimals), submitted)
-
-    def action_details(self) -> None:
-        pair: str | None = None
-        approvals = self._pane(ApprovalsPane)
-        if approvals is not None and approvals.has_focus and approvals.selected_id:
-            proposal = self.state.proposals.get(approvals.selected_id)
-            pair = proposal.pair.lower() if proposal else None
-        feed = self._pane(PairFeed)
-        if pair is None and feed is not None:
-            pair = feed.selected_pair
-        row = self.state.pairs.get(pair) if pair else None
-        if row is None:
-            self.notify("select a pair first", severity="warning", markup=False)
-            return
-        self.push_screen(DetailScreen(row))
-
-    def action_filter(self) -> None:
-        def chosen(text: str | None) -> None:
-            feed = self._pane(PairFeed)
-            if text is not None and feed is not None:
-                self.filter_text = text
-                feed.set_filter(text, self.state.pairs.values(), self.now())
-
-        self.push_screen(FilterScreen(self.filter_text), chosen)
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen())

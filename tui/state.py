@@ -28,10 +28,14 @@ from claudedex.events import (
     PriceTicked,
     ProposalDecided,
     RiskAssessed,
+    SignalDecided,
     SignalEmitted,
     TokenScored,
     TradeProposed,
 )
+from tui.formatting import token_amount
+from tui.history import History
+from tui.safe_text import clean
 
 HISTORY = 240  # price points kept per pair for the detail chart
 EQUITY_HISTORY = 2_000
@@ -50,6 +54,7 @@ class PairRow:
     reserve_quote: int = 0
     prices: deque[float] = field(default_factory=lambda: deque(maxlen=HISTORY))
     volumes: deque[float] = field(default_factory=lambda: deque(maxlen=HISTORY))
+    stamps: deque[float] = field(default_factory=lambda: deque(maxlen=HISTORY))  # tick ts
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -68,6 +73,7 @@ class PairRow:
             self.volumes.append(0.0)
         self.reserve_token, self.reserve_quote = tick.reserve_token, tick.reserve_quote
         self.prices.append(tick.reserve_quote / tick.reserve_token)
+        self.stamps.append(tick.ts)
 
 
 @dataclass(slots=True)
@@ -79,7 +85,10 @@ class Changes:
     positions: bool = False
     equity: bool = False
     status: bool = False
+    history: bool = False
     logs: list[tuple[str, str]] = field(default_factory=list)  # (level, plain text)
+    # attention cues: ("proposal" | "exit_failed", plain text) for the bell and a toast
+    attention: list[tuple[str, str]] = field(default_factory=list)
 
     def log(self, level: str, text: str) -> None:
         self.logs.append((level, text))
@@ -95,7 +104,8 @@ class ConsoleState:
     halted: bool = False
     halt_reason: str = ""
     pairs: dict[str, PairRow] = field(default_factory=dict)
-    token_pair: dict[str, str] = field(default_factory=dict)
+    token_pair: dict[str, str] = field(default_factory=dict)  # token -> its latest pair
+    token_pairs: dict[str, list[str]] = field(default_factory=dict)  # token -> every pair
     proposals: OrderedDict[str, TradeProposal] = field(default_factory=OrderedDict)
     positions: dict[str, PositionChanged] = field(default_factory=dict)
     equity: deque[tuple[float, int]] = field(
@@ -106,12 +116,30 @@ class ConsoleState:
     day: str = ""
     day_start_equity: int | None = None
     events_seen: int = 0
+    history: History = field(default_factory=History)
+    proposal_at: dict[str, float] = field(default_factory=dict)  # id -> received (wall s)
+    size_by: dict[str, str] = field(default_factory=dict)  # proposal id -> what sized it
+    ml_off: str = ""  # why ML scoring is off, when the scorer said so
+    wallet_quote: int | None = None  # the signer's quote balance read at start (wei)
+    starting: str = ""  # start-up progress while the engine starts ("" once running)
 
     # -- derived figures (exact) -------------------------------------------------------
 
     @property
     def equity_quote(self) -> int:
-        return self.equity[-1][1] if self.equity else 0
+        if self.equity:
+            return self.equity[-1][1]
+        return self.wallet_quote or 0  # before the first mark: what the wallet holds
+
+    @property
+    def open_positions(self) -> int:
+        return sum(1 for p in self.positions.values() if p.amount > 0)
+
+    @property
+    def pending_buys(self) -> int:
+        """Buy proposals waiting: they count against the open-position limit when the
+        risk manager sizes the next signal, but they are not positions."""
+        return sum(1 for p in self.proposals.values() if p.side.value == "buy")
 
     @property
     def exposure_quote(self) -> int:
@@ -133,9 +161,10 @@ class ConsoleState:
         pair = self.token_pair.get(token.lower())
         return self.pairs.get(pair) if pair else None
 
-    def seed_proposals(self, proposals: list[TradeProposal]) -> None:
+    def seed_proposals(self, proposals: list[TradeProposal], now: float) -> None:
         for proposal in proposals:
             self.proposals[proposal.id] = proposal
+            self.proposal_at.setdefault(proposal.id, now)
 
     # -- applying events ---------------------------------------------------------------
 
@@ -157,23 +186,29 @@ class ConsoleState:
             if row is not None:
                 row.report = event.report
                 changes.pairs.add(row.info.pair.lower())
-        elif isinstance(event, TokenScored):
-            row = self.pair_for_token(event.score.token)
-            if row is not None:
-                row.score = event.score
-                changes.pairs.add(row.info.pair.lower())
+        elif isinstance(event, TokenScored):  # a token's score: every pair of it shows it
+            for key in self.token_pairs.get(event.score.token.lower(), ()):
+                self.pairs[key].score = event.score
+                changes.pairs.add(key)
         elif isinstance(event, TradeProposed):
             self.proposals[event.proposal.id] = event.proposal
+            self.proposal_at[event.proposal.id] = event.ts
             changes.proposals = True
-            changes.log("info", f"proposal {event.proposal.id}: {event.proposal.side.value} "
-                                f"{event.proposal.symbol or event.proposal.token}")
+            text = (f"proposal {event.proposal.id}: {event.proposal.side.value} "
+                    f"{event.proposal.symbol or event.proposal.token}")
+            changes.log("info", text)
+            if not event.decided_by:
+                changes.attention.append(("proposal", text))
         elif isinstance(event, ProposalDecided):
             if self.proposals.pop(event.proposal_id, None) is not None:
                 changes.proposals = True
+            self.proposal_at.pop(event.proposal_id, None)
+            changes.history = bool(self.history.apply(event)) or changes.history
             changes.log("info", f"proposal {event.proposal_id} {event.decision} by {event.by}"
                                 + (f": {event.note}" if event.note else ""))
         elif isinstance(event, PositionChanged):
             self.positions[event.token.lower()] = event
+            self.history.apply(event)
             changes.positions = True
         elif isinstance(event, EquityMarked):
             self._mark(event, now)
@@ -189,6 +224,11 @@ class ConsoleState:
     def _log_only(self, event: Event, changes: Changes) -> None:
         if isinstance(event, AlertRaised):
             changes.log(event.level, f"[{event.source}] {event.message}")
+            if event.source == "devnet" or event.level in ("error", "critical"):
+                changes.attention.append(("alert", event.message))
+            if event.source == "ml" and "off" in event.message.lower():
+                self.ml_off = event.message
+                changes.pairs.update(self.pairs)  # every unscored row says why
         elif isinstance(event, EarlyWarningRaised):
             row = self.pair_for_token(event.token)
             if row is not None:
@@ -201,12 +241,43 @@ class ConsoleState:
                                  f"(restart {event.restarts}): {event.error}")
         elif isinstance(event, OrderUpdated):
             changes.log("info", f"order {event.order_id} {event.state} {event.detail}".strip())
+            outcome = self.history.apply(event)
+            changes.history = True
+            if outcome == "exit_failed":
+                order = self.history.orders[event.order_id]
+                changes.attention.append(
+                    ("exit_failed", f"exit of {order.symbol or order.token} {event.state}: "
+                                    f"{event.detail or order.reason}"))
         elif isinstance(event, OrderFilled):
-            changes.log("info", f"fill {event.order_id} {event.side} in={event.amount_in} "
-                                f"out={event.amount_out} (base units) tx={event.tx_hash[:12]}…")
+            self.history.apply(event)
+            changes.history = True
+            changes.log("info", self.fill_text(event))
+        elif isinstance(event, SignalDecided):
+            self.history.apply(event)
+            if event.proposal_id and event.size_by:
+                self.size_by[event.proposal_id] = event.size_by
+                changes.proposals = changes.proposals or event.proposal_id in self.proposals
+            changes.history = True
         elif isinstance(event, SignalEmitted):
             changes.log("debug", f"signal {event.signal.strategy} {event.signal.side.value} "
                                  f"{event.signal.token}: {event.signal.reason}")
+
+    def decimals(self, token: str) -> int:
+        row = self.pair_for_token(token)
+        return row.info.decimals if row is not None else 18
+
+    def fill_text(self, event: OrderFilled) -> str:
+        """A fill in human units: ``fill o-1 buy 0.2 ETH → 190,000.00 PEPE2 tx 0xabab…``."""
+        row = self.pair_for_token(event.token)
+        symbol = clean(row.info.symbol, 16) if row is not None and row.info.symbol else "tokens"
+        decimals = self.decimals(event.token)
+        if event.side == "buy":
+            what = (f"{token_amount(event.amount_in, 18)} ETH → "
+                    f"{token_amount(event.amount_out, decimals)} {symbol}")
+        else:
+            what = (f"{token_amount(event.amount_in, decimals)} {symbol} → "
+                    f"{token_amount(event.amount_out, 18)} ETH")
+        return f"fill {event.order_id} {event.side} {what} tx {event.tx_hash[:12]}…"
 
     def _discovered(self, info: PairInfo, seen_at: float, changes: Changes) -> None:
         key = info.pair.lower()
@@ -215,6 +286,9 @@ class ConsoleState:
         else:
             self.pairs[key].info = info
         self.token_pair[info.token.lower()] = key
+        pairs = self.token_pairs.setdefault(info.token.lower(), [])
+        if key not in pairs:
+            pairs.append(key)
         changes.pairs.add(key)
 
     def _row_for(self, pair: str, token: str) -> PairRow | None:

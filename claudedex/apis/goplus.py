@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from claudedex.apis.cache import JsonCache, MemoryCache
+from claudedex.apis.cache import JsonCache, TwoLevelCache
 from claudedex.apis.http import ApiError, JsonHttpClient
 
 FLAGS = ("is_honeypot", "is_mintable", "is_proxy", "hidden_owner", "can_take_back_ownership",
@@ -56,14 +56,16 @@ class GoPlusClient:
     def __init__(self, http: JsonHttpClient, cache: JsonCache | None = None,
                  ttl_s: int = 300) -> None:
         self.http = http
-        self.cache = cache or MemoryCache()
+        self.cache = cache if cache is not None else TwoLevelCache()
         self.ttl_s = ttl_s
 
     async def token_security(self, chain_id: int, token: str) -> GoPlusReport | None:
         key = f"goplus:{chain_id}:{token.lower()}"
         body = await self.cache.get(key)
-        if body is None:
-            body = await self.http.get_json(f"/api/v1/token_security/{chain_id}",
-                                            {"contract_addresses": token.lower()})
-            await self.cache.set(key, body, self.ttl_s)
-        return parse_token_security(body, token)
+        if body is not None:
+            return parse_token_security(body, token)
+        body = await self.http.get_json(f"/api/v1/token_security/{chain_id}",
+                                        {"contract_addresses": token.lower()})
+        report = parse_token_security(body, token)  # an error answer raises: never cached
+        await self.cache.set(key, body, self.ttl_s)
+        return report

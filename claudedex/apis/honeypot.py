@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from claudedex.apis.cache import JsonCache, MemoryCache
+from claudedex.apis.cache import JsonCache, TwoLevelCache
 from claudedex.apis.http import ApiError, JsonHttpClient
 
 
@@ -47,7 +47,7 @@ class HoneypotIsClient:
     def __init__(self, http: JsonHttpClient, cache: JsonCache | None = None,
                  ttl_s: int = 300) -> None:
         self.http = http
-        self.cache = cache or MemoryCache()
+        self.cache = cache if cache is not None else TwoLevelCache()
         self.ttl_s = ttl_s
 
     async def is_honeypot(self, chain_id: int, token: str) -> HoneypotReport:

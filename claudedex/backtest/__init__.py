@@ -1,6 +1,6 @@
-"""Backtest: replay recorded swaps or candles through the live strategy/risk/portfolio code."""
+"""Backtest: recorded swaps or candles replayed through the live kernel on a simulated venue."""
 
 from claudedex.backtest.replay import Backtest, BacktestResult
-from claudedex.backtest.venue import VenueConfig
+from claudedex.backtest.simvenue import SimConfig
 
-__all__ = ["Backtest", "BacktestResult", "VenueConfig"]
+__all__ = ["Backtest", "BacktestResult", "SimConfig"]

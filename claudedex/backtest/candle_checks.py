@@ -65,6 +65,7 @@ def check_candles(
                                  f"orders them")
         order = np.argsort(ts, kind="stable")
         ts, values, rows = ts[order], values[order], rows[order]
+        policy.repairs["candles out of time order, sorted"] += len(back)
     return _spacing(ts, values, rows, where, tf, tf_source, policy)
 
 
@@ -115,6 +116,7 @@ def _duplicates(
                              f"repeated rows")
     keep = np.ones(len(ts), dtype=bool)
     keep[repeat] = False
+    policy.repairs["repeated candles dropped"] += int((~keep).sum())
     return ts[keep], values[keep], rows[keep]
 
 
@@ -139,13 +141,17 @@ def _spacing(
         raise UserInputError(f"{where.at(int(rows[i]))}: starts {after} after the previous "
                              f"candle, not a whole number of {timeframe_name(tf)} candles")
     missing = whole.astype(np.int64) - 1
-    if not missing.any() or policy.on_gaps == "ignore":
+    if not missing.any():
+        return ts, values
+    if policy.on_gaps == "ignore":
+        policy.repairs["gaps replayed as they are"] += int((missing > 0).sum())
         return ts, values
     if policy.on_gaps != "fill":
         i = int(np.flatnonzero(missing)[0]) + 1
         raise UserInputError(f"{where.at(int(rows[i]))}: {int(missing[i - 1])} candles missing "
                              f"before it (a {timeframe_name(float(diffs[i - 1]))} gap); "
                              f"--on-gaps fill|ignore")
+    policy.repairs["missing candles filled flat"] += int(missing.sum())
     return _fill(ts, values, whole.astype(np.int64), tf)
 
 

@@ -5,7 +5,8 @@ Swap history, one JSON object per line (the format the devnet/engine export writ
    "reserve_token": int, "reserve_quote": int, "amount_in": int, "amount_out": int,
    "side": "buy"|"sell", "trader": "0x.."}
 Optional lines carry what the engine knew at that time:
-  {"kind": "report", "ts", "block", "token", "pair", "verdict", "sell_tax_bps"?, "deployer"?}
+  {"kind": "report", "ts", "block", "token", "pair", "verdict", "buy_tax_bps"?,
+   "sell_tax_bps"?, "liquidity_quote"?, "deployer"?}  (taxes: the replay's fills apply them)
   {"kind": "score", "ts", "token", "scam_probability", "pump_probability"?,
    "contributions"?: [[feature, value], ...], "model_version"?}  (the engine's TokenScored)
   {"kind": "warning", "ts", "token", "warning", "detail"?}
@@ -119,13 +120,18 @@ def _row_events(
                 Finding("deployer", Severity.INFO, "deployer", {"deployer": str(row["deployer"])}),
             )
         tax = None if row.get("sell_tax_bps") is None else _int(row, "sell_tax_bps", where)
+        buy_tax = None if row.get("buy_tax_bps") is None else _int(row, "buy_tax_bps", where)
+        liquidity = (None if row.get("liquidity_quote") is None
+                     else _int(row, "liquidity_quote", where))
         yield RiskAssessed(
             report=RiskReport(
                 token=str(row.get("token", "")),
                 pair=str(row.get("pair", "")),
                 verdict=verdict,
                 findings=findings,
+                buy_tax_bps=buy_tax,
                 sell_tax_bps=tax,
+                liquidity_quote=liquidity,
                 block_number=_int(row, "block", where, 0),
             ),
             ts=ts,

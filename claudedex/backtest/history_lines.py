@@ -38,6 +38,8 @@ def checked_lines(path: Path, policy: DataPolicy) -> Iterator[Line]:
         if policy.on_unsorted == "sort":
             source = sorted(((n, t) for n, t in source if t.strip()),
                             key=lambda line: _parse(path, *line)[1])
+            moved = sum(1 for a, b in zip(source, source[1:], strict=False) if b[0] < a[0])
+            policy.repairs["lines out of time order, sorted"] += moved
         for n, line in source:
             text = line.strip()
             if not text:
@@ -53,6 +55,7 @@ def checked_lines(path: Path, policy: DataPolicy) -> Iterator[Line]:
             first = same_ts.get(text)
             if first is not None:
                 if policy.on_duplicates == "drop":
+                    policy.repairs["repeated lines dropped"] += 1
                     continue
                 raise UserInputError(f"{path}:{n}: repeats line {first}; --on-duplicates drop "
                                      f"skips repeated lines")

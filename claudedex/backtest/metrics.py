@@ -1,5 +1,13 @@
 """Backtest report figures from the equity curve and the fills.
 
+Convention for the ratios (the field's, stated so figures compare): the equity curve is
+resampled to one value per UTC day (the last mark of the day; the day before the first
+holds the starting cash), daily simple returns are taken between consecutive days, the
+risk-free rate is 0, and annualisation is by sqrt(365) (crypto trades every day).
+Sharpe = mean / sample standard deviation; Sortino = mean / downside deviation (root mean
+square of the negative daily returns over all days); Calmar = CAGR / maximum drawdown.
+With fewer than two daily returns they are not defined and reported as null.
+
 Floats are fine here: these are analytics about a finished run, never order amounts.
 Money totals (fees, gas, P&L) are still reported from the exact integers.
 """
@@ -8,21 +16,121 @@ from __future__ import annotations
 
 import math
 import statistics
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from claudedex.backtest.replay import BacktestResult
 from claudedex.domain import Side
 
-YEAR_S = 365.25 * 86_400
+DAY_S = 86_400
+YEAR_S = 365.25 * DAY_S
+PERIODS_PER_YEAR = 365
+WEI = Decimal(10**18)
 
 
-def _q(x: float) -> float | str:
+def _q(x: float | None) -> float | str | None:
     """Six decimals; non-finite values as strings so the JSON stays standard."""
+    if x is None:
+        return None
     return round(x, 6) if math.isfinite(x) else str(x)
 
 
+def daily_returns(equity: list[tuple[float, int]], start: int) -> list[float]:
+    """Simple returns between the last marks of consecutive UTC days (see module doc)."""
+    closes: dict[int, int] = {}
+    for ts, value in equity:
+        closes[int(ts // DAY_S)] = value
+    if not closes:
+        return []
+    days = sorted(closes)
+    values = [start]
+    last = closes[days[0]]
+    for day in range(days[0], days[-1] + 1):  # a day with no mark keeps the last equity
+        last = closes.get(day, last)
+        values.append(last)
+    return [b / a - 1 for a, b in zip(values, values[1:], strict=False) if a > 0]
+
+
+def ratios(rets: list[float]) -> tuple[float | None, float | None]:
+    """(Sharpe, Sortino), annualised by sqrt(365), rf = 0; None below two returns."""
+    if len(rets) < 2:
+        return None, None
+    mean, sd = statistics.fmean(rets), statistics.stdev(rets)
+    down = math.sqrt(sum(min(r, 0.0) ** 2 for r in rets) / len(rets))
+    root = math.sqrt(PERIODS_PER_YEAR)
+    sharpe = mean / sd * root if sd > 0 else 0.0
+    sortino = mean / down * root if down > 0 else (math.inf if mean > 0 else 0.0)
+    return sharpe, sortino
+
+
+def drawdown(equity: list[tuple[float, int]]) -> tuple[float, float]:
+    """(max drawdown as a fraction of the peak, its longest duration in seconds)."""
+    peak, peak_ts, max_dd, dd_dur, cur_start = 0, 0.0, 0.0, 0.0, None
+    for ts, v in equity:
+        if v >= peak:
+            if cur_start is not None:
+                dd_dur = max(dd_dur, ts - cur_start)
+            peak, peak_ts, cur_start = v, ts, None
+        else:
+            if cur_start is None:
+                cur_start = peak_ts
+            max_dd = max(max_dd, (peak - v) / peak if peak else 0.0)
+    if cur_start is not None and equity:
+        dd_dur = max(dd_dur, equity[-1][0] - cur_start)
+    return max_dd, dd_dur
+
+
+def buy_and_hold(result: BacktestResult) -> float | None:
+    """Equal-weight buy-and-hold over every replayed pair, first price to last, no fees."""
+    moves = [px[-1][1] / px[0][1] - 1 for px in result.prices.values() if px and px[0][1] > 0]
+    return statistics.fmean(moves) if moves else None
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One closed (or partly closed) position leg: a sell matched at average cost."""
+
+    token: str
+    symbol: str
+    entry_ts: float
+    exit_ts: float
+    cost_quote: int  # quote paid for the tokens sold, gas of both legs included (wei)
+    proceeds_quote: int  # quote received (wei)
+    pnl_quote: int
+
+    @property
+    def return_pct(self) -> float:
+        return self.pnl_quote / self.cost_quote * 100 if self.cost_quote else 0.0
+
+
+def trades(result: BacktestResult) -> list[Trade]:
+    """Round trips at average cost, gas of both legs included (exact ints)."""
+    held: dict[str, list[float]] = {}  # token -> [amount, cost, gas, first entry ts]
+    out: list[Trade] = []
+    for f in result.fills:
+        if f.reverted:
+            continue
+        c = held.setdefault(f.token, [0, 0, 0, f.ts])
+        if f.side is Side.BUY:
+            if c[0] == 0:
+                c[3] = f.ts
+            c[0] += f.amount_out
+            c[1] += f.amount_in
+            c[2] += f.gas_cost_wei
+        elif c[0] > 0:
+            amount, cost, gas = int(c[0]), int(c[1]), int(c[2])
+            sold = min(f.amount_in, amount)
+            part, gas_part = cost * sold // amount, gas * sold // amount
+            spent = part + gas_part + f.gas_cost_wei
+            out.append(Trade(f.token, result.symbols.get(f.token, ""), c[3], f.ts, spent,
+                             f.amount_out, f.amount_out - spent))
+            c[0], c[1], c[2] = amount - sold, cost - part, gas - gas_part
+    return out
+
+
 def compute(result: BacktestResult) -> dict[str, Any]:
+    """Every figure of the report, JSON-ready (money as decimal strings, in quote units)."""
     eq = result.equity
     start = result.starting_cash
     end = eq[-1][1] if eq else start
@@ -35,83 +143,48 @@ def compute(result: BacktestResult) -> dict[str, Any]:
             cagr = math.exp(math.log(end / start) / years) - 1
         except OverflowError:  # minutes-long runs extrapolate to absurd yearly figures
             cagr = math.inf
-    rets = [b[1] / a[1] - 1 for a, b in zip(eq, eq[1:], strict=False) if a[1] > 0]
-    dts = [b[0] - a[0] for a, b in zip(eq, eq[1:], strict=False) if b[0] > a[0]]
-    per_year = YEAR_S / statistics.median(dts) if dts else 0.0
-    sharpe = sortino = 0.0
-    if len(rets) > 1:
-        mean, sd = statistics.fmean(rets), statistics.pstdev(rets)
-        down = math.sqrt(sum(min(r, 0.0) ** 2 for r in rets) / len(rets))
-        sharpe = mean / sd * math.sqrt(per_year) if sd > 0 else 0.0
-        sortino = mean / down * math.sqrt(per_year) if down > 0 else 0.0
-    peak, peak_ts, max_dd, dd_dur, cur_start = 0, 0.0, 0.0, 0.0, None
-    for ts, v in eq:
-        if v >= peak:
-            if cur_start is not None:
-                dd_dur = max(dd_dur, ts - cur_start)
-            peak, peak_ts, cur_start = v, ts, None
-        else:
-            if cur_start is None:
-                cur_start = peak_ts
-            max_dd = max(max_dd, (peak - v) / peak if peak else 0.0)
-    if cur_start is not None and eq:
-        dd_dur = max(dd_dur, eq[-1][0] - cur_start)
+    rets = daily_returns(eq, start)
+    sharpe, sortino = ratios(rets)
+    max_dd, dd_dur = drawdown(eq)
+    calmar = None if len(rets) < 2 else (cagr / max_dd if max_dd > 0 else 0.0)
     ok = [f for f in result.fills if not f.reverted]
-    sells = [f for f in ok if f.proposal.side is Side.SELL]
-    pnls = _round_trip_pnls(result)
+    rts = trades(result)
+    pnls = [t.pnl_quote for t in rts]
     wins = [p for p in pnls if p > 0]
-    losses = [p for p in pnls if p <= 0]
-    gross_win, gross_loss = sum(wins), -sum(losses)
-    wei = Decimal(10**18)
+    gross_win, gross_loss = sum(wins), -sum(p for p in pnls if p <= 0)
+    hold = buy_and_hold(result)
     return {
-        "start_equity_quote": str(Decimal(start) / wei),
-        "end_equity_quote": str(Decimal(end) / wei),
+        "start_equity_quote": str(Decimal(start) / WEI),
+        "end_equity_quote": str(Decimal(end) / WEI),
         "total_return": _q(total),
+        "buy_and_hold_return": _q(hold),
+        "excess_return": _q(None if hold is None else total - hold),
         "cagr": _q(cagr),
         "sharpe": _q(sharpe),
         "sortino": _q(sortino),
-        "calmar": _q(cagr / max_dd if math.isfinite(cagr) else cagr) if max_dd > 0 else 0.0,
+        "calmar": _q(calmar),
+        "daily_returns": len(rets),
+        "ratio_convention": "daily UTC equity, sqrt(365), rf=0",
         "max_drawdown": _q(max_dd),
         "max_drawdown_duration_s": _q(dd_dur),
         "win_rate": _q(len(wins) / len(pnls)) if pnls else 0.0,
         "profit_factor": _q(gross_win / gross_loss)
         if gross_loss > 0
-        else (math.inf if gross_win else 0.0),
-        "expectancy_quote": str(Decimal(sum(pnls)) / len(pnls) / wei) if pnls else "0",
+        else (_q(math.inf) if gross_win else 0.0),
+        "expectancy_quote": str(Decimal(sum(pnls)) / len(pnls) / WEI) if pnls else "0",
         "exposure": _q(sum(result.exposed) / len(result.exposed)) if result.exposed else 0.0,
         "trades": len(ok),
-        "round_trips": len(pnls),
-        "sells": len(sells),
+        "round_trips": len(rts),
+        "sells": sum(1 for f in ok if f.side is Side.SELL),
         "reverted": len(result.fills) - len(ok),
-        "proposals": len(result.proposals),
         "signals": len(result.signals),
-        "dropped_signals": len(result.dropped),
-        "realized_quote": str(Decimal(result.realized) / wei),
-        "fees_paid_quote": str(Decimal(result.fees_paid) / wei),
-        "gas_paid_quote": str(Decimal(result.gas_paid) / wei),
+        "dropped_signals": result.dropped,
+        "proposals": len(result.proposals),
+        "approvals": dict(sorted(result.approvals.items())),
+        "repairs": dict(sorted(result.repairs.items())),
+        "realized_quote": str(Decimal(result.realized) / WEI),
+        "fees_paid_quote": str(Decimal(result.fees_paid) / WEI),
+        "gas_paid_quote": str(Decimal(result.gas_paid) / WEI),
         "halted": result.halted,
         "steps": result.steps,
     }
-
-
-def _round_trip_pnls(result: BacktestResult) -> list[int]:
-    """P&L per sell fill at average cost, gas of both legs included (exact ints)."""
-    cost: dict[str, list[int]] = {}  # token -> [amount, cost, gas]
-    out: list[int] = []
-    for f in result.fills:
-        if f.reverted:
-            continue
-        p = f.proposal
-        c = cost.setdefault(p.token, [0, 0, 0])
-        if p.side is Side.BUY:
-            c[0] += f.amount_out
-            c[1] += f.amount_in
-            c[2] += f.gas_cost_wei
-        elif c[0] > 0:
-            sold = min(f.amount_in, c[0])
-            part, gas_part = c[1] * sold // c[0], c[2] * sold // c[0]
-            out.append(f.amount_out - part - gas_part - f.gas_cost_wei)
-            c[0] -= sold
-            c[1] -= part
-            c[2] -= gas_part
-    return out

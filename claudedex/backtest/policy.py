@@ -7,7 +7,8 @@ silently: a duplicated candle once turned a -0.30 % return into +1.05 %.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from claudedex.errors import UserInputError
@@ -27,6 +28,8 @@ class DataPolicy:
     on_duplicates: OnDuplicates = "error"
     on_unsorted: OnUnsorted = "error"
     on_gaps: OnGaps = "error"
+    # what the chosen repairs changed, by kind: the report shows each count
+    repairs: Counter[str] = field(default_factory=Counter, compare=False, hash=False)
 
     @classmethod
     def from_flags(cls, on_duplicates: str, on_unsorted: str, on_gaps: str) -> DataPolicy:

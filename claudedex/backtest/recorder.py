@@ -83,8 +83,10 @@ class HistoryRecorder:
             r = ev.report
             row: dict[str, Any] = {"kind": "report", "block": r.block_number, "token": r.token,
                                    "pair": r.pair, "verdict": r.verdict.value}
-            if r.sell_tax_bps is not None:
-                row["sell_tax_bps"] = r.sell_tax_bps
+            for key in ("buy_tax_bps", "sell_tax_bps", "liquidity_quote"):
+                value = getattr(r, key)
+                if value is not None:  # the replay's venue applies the recorded taxes
+                    row[key] = value if key != "liquidity_quote" else str(value)
             return row
         if isinstance(ev, TokenScored):
             row = {"kind": "score", "token": ev.score.token,

@@ -1,233 +1,347 @@
-"""The backtest: replays history through the live Decider, Portfolio and risk manager.
+"""The backtest: recorded events fed to the live kernel, which trades on a simulated venue.
 
-Order per price update: the clock advances to the record's time, the view takes the new
-reserves, orders whose latency has elapsed fill against them, positions are re-marked and
-exits checked, and only then does the strategy see the update. Every proposal is approved
-(as an auto-approve-all rule would), except that nothing trades after the breaker halts.
+Why a driver and not a pipeline: everything that decides and books a trade is the kernel
+:func:`claudedex.builder.build_kernel` builds for a live run (strategy runner, risk with
+in-flight accounting, approval queue and its auto rules, execution's order state machine
+and journal, portfolio, exits, the breaker). The backtest changes only the venue
+(:class:`~claudedex.backtest.simvenue.SimulatedVenue`) and the clock (a
+:class:`~claudedex.clock.ManualClock` the driver advances to each record's time).
+
+Per record: the clock moves to its time, the venue takes its reserves (fills waiting for
+this block land first), the kernel gets the event on its bus, and the driver waits until
+every component is idle (no queued event, no order between steps, except those waiting for
+a later block). Then proposals the profile's rules left to the operator are decided by
+``approve``: ``auto`` leaves them to expire after ``approvals.proposal_ttl_s`` of replay
+time, as live with nobody at the console; ``none`` rejects them; ``safe`` approves sells
+and safe buys and rejects the rest; ``all`` approves every one the gate allows (risky or
+unknown buys by the typed override). Each way is counted in the result.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable
+import asyncio
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from claudedex.backtest.venue import SimFill, VenueConfig, fill
+from claudedex.backtest.candle_feed import OFFSETS, address_for, candle_events
+from claudedex.backtest.fastpath import TICK_READERS, QuietTicks, series_tables
+from claudedex.backtest.simvenue import SimConfig, SimFill, SimulatedVenue
 from claudedex.clock import ManualClock
 from claudedex.config import Profile
-from claudedex.domain import Side, Signal, TradeProposal
-from claudedex.events import EarlyWarningRaised, Event, PriceTicked, TokenScored
+from claudedex.domain import Side, Signal, TradeProposal, Verdict
+from claudedex.errors import ClaudeDexError, UserInputError
+from claudedex.events import (
+    EngineHaltChanged,
+    Event,
+    PriceTicked,
+    ProposalDecided,
+    SignalEmitted,
+    TokenScored,
+    TradeProposed,
+)
 from claudedex.market.candles import Candle
-from claudedex.market.ingest import ingest
-from claudedex.market.view import MarketView
-from claudedex.portfolio.core import Portfolio
-from claudedex.portfolio.exits import ExitRules
-from claudedex.risk.manager import Assessment, RiskManager, settings_from_profile
-from claudedex.strategy.runner import build_decider, starting_equity
+from claudedex.strategy.runner import starting_equity
+
+if TYPE_CHECKING:
+    from claudedex.bus import EventBus, Subscription
+    from claudedex.engine import Engine
+    from claudedex.kernel import Kernel
 
 Progress = Callable[[int], None]
 WEI = 10**18
+APPROVE_CHOICES = ("auto", "safe", "all", "none")
+PLACEHOLDER_QUOTE = "0x" + "ee" * 20  # a replay's quote token when the profile names none
+PLACEHOLDER_ROUTER = "0x" + "dd" * 20  # the signer's allowed target (nothing is signed)
+COLLECTED = (SignalEmitted.topic, TradeProposed.topic, ProposalDecided.topic,
+             EngineHaltChanged.topic)
 
 
 @dataclass(slots=True)
 class BacktestResult:
+    """What the kernel did on the replay. Amounts in base units (wei for quote)."""
+
     starting_cash: int
-    equity: list[tuple[float, int]] = field(default_factory=list)
+    equity: list[tuple[float, int]] = field(default_factory=list)  # (ts, equity) per tick
     exposed: list[bool] = field(default_factory=list)
+    prices: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # pair: ts, px
     fills: list[SimFill] = field(default_factory=list)
-    proposals: list[TradeProposal] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
-    dropped: list[Assessment] = field(default_factory=list)
+    proposals: list[TradeProposal] = field(default_factory=list)
+    decisions: list[ProposalDecided] = field(default_factory=list)
+    approvals: Counter[str] = field(default_factory=Counter)
+    dropped: int = 0  # signals the risk manager turned down (no proposal)
     realized: int = 0
     gas_paid: int = 0
     fees_paid: int = 0
     halted: str = ""
     steps: int = 0
+    quiet_ticks: int = 0  # ticks folded into the views without the bus (fastpath.py)
+    direct_ticks: int = 0  # held ticks handed to the runner and portfolio without the bus
     scores: int = 0  # TokenScored records replayed (the ai strategy trades only on these)
+    symbols: dict[str, str] = field(default_factory=dict)  # token -> symbol
+    repairs: dict[str, int] = field(default_factory=dict)  # data repairs, by kind
+
+
+def replay_profile(profile: Profile, candle_interval_s: float | None) -> Profile:
+    """The profile a replay runs: SQLite in a scratch dir, a quote token, the data's candles."""
+    chain = profile.chain
+    if not chain.quote_token:
+        chain = chain.model_copy(update={"quote_token": PLACEHOLDER_QUOTE})
+    storage = profile.storage.model_copy(update={"url": "", "url_env": "", "redis_url_env": ""})
+    params = dict(profile.strategy.params)
+    if candle_interval_s:
+        params["candle_interval_s"] = candle_interval_s
+    strategy = profile.strategy.model_copy(update={"params": params})
+    signer = profile.signer
+    if not signer.allowed_targets and not any(v.router for v in profile.venues):
+        signer = signer.model_copy(update={"allowed_targets": (PLACEHOLDER_ROUTER,)})
+    return profile.model_copy(update={"chain": chain, "storage": storage, "strategy": strategy,
+                                      "signer": signer})
 
 
 class Backtest:
-    def __init__(
-        self,
-        profile: Profile,
-        strategy_file: Path | None = None,
-        venue: VenueConfig | None = None,
-        candle_interval_s: float | None = None,
-    ) -> None:
-        params = profile.strategy.params
+    """Wire with ``Backtest(profile, ...)``; run with :meth:`replay` (or the sync helpers).
+
+    Raises :class:`~claudedex.errors.UserInputError` for an unknown ``approve`` word.
+    """
+
+    def __init__(self, profile: Profile, strategy_file: Path | None = None,
+                 venue: SimConfig | None = None, candle_interval_s: float | None = None,
+                 approve: str = "auto", fast: bool = True) -> None:
+        if approve not in APPROVE_CHOICES:
+            raise UserInputError(f"--approve {approve!r}: expected one of "
+                                 f"{', '.join(APPROVE_CHOICES)}")
+        self.profile = replay_profile(profile, candle_interval_s)
+        self.strategy_file = strategy_file
+        fee = self.profile.venues[0].fee_bps if self.profile.venues else 30
+        self.config = venue or SimConfig(fee_bps=fee)
+        self._candle_config = venue or SimConfig(fee_bps=fee, latency_blocks=0,
+                                                 gas_price_wei=0)
+        self.approve = approve
+        self.fast = fast  # candles of a vectorised strategy: quiet ticks skip the bus
+        self._series: Mapping[str, Sequence[Candle]] = {}
         self.clock = ManualClock()
-        interval = candle_interval_s or float(params.get("candle_interval_s", 60))
-        self.view = MarketView(self.clock, interval)
-        settings = settings_from_profile(profile)
-        counter = itertools.count(1)
-        self.risk = RiskManager(settings, "backtest", new_id=lambda: f"bt-{next(counter):06d}")
-        self.decider = build_decider(profile, self.clock, self.view, strategy_file, self.risk)
-        cash = starting_equity(profile)
-        self.portfolio = Portfolio(settings, ExitRules.from_params(params), cash)
-        self.venue = venue or VenueConfig(fee_bps=settings.fee_bps)
-        self.result = BacktestResult(cash)
-        self._pending: list[tuple[int, TradeProposal]] = []
-        self.portfolio.mark(self.view, 0.0)
+        self.result = BacktestResult(starting_equity(self.profile))
+        self._pending: dict[str, float] = {}  # proposal id -> replay time it was proposed
+        self._candle_steps: tuple[float, float] | None = None  # (interval, close offset)
+        self._settle_state: tuple[Any, Any, SimulatedVenue, Subscription] | None = None
 
-    # -- shared steps -----------------------------------------------------------------
+    # -- sync entry points --------------------------------------------------------------
 
-    def _queue(self, results: Iterable[Assessment], due: int) -> None:
-        for r in results:
-            self.result.signals.append(r.signal)
-            if r.proposal is None:
-                self.result.dropped.append(r)
-            elif not self.result.halted:
-                self.result.proposals.append(r.proposal)
-                self._pending.append((due, r.proposal))
+    def run_events(self, events: Iterable[Event],
+                   progress: Progress | None = None) -> BacktestResult:
+        return asyncio.run(self.replay(events, progress))
 
-    def _execute_due(self, pair: str, block: int) -> bool:
-        if not self._pending:
-            return False
-        done = False
-        keep: list[tuple[int, TradeProposal]] = []
-        pool = self.view.pools.get(pair)
-        for due, p in self._pending:
-            if p.pair != pair or block < due or pool is None:
-                keep.append((due, p))
-                continue
-            held = self.portfolio.book.positions.get(p.token)
-            f = fill(self.venue, p, pool, held.amount if held else 0, self.clock.now(), block)
-            self.result.fills.append(f)
-            fee = self.venue.fee_bps
-            if p.side is Side.BUY:
-                self.result.fees_paid += f.amount_in * fee // 10_000
-            else:
-                self.result.fees_paid += f.amount_out * fee // (10_000 - fee)
-            done = True
-            self.portfolio.on_fill(
-                p.token, p.side, f.amount_in, f.amount_out, f.gas_cost_wei, self.clock.now(), p.pair
-            )
-        self._pending = keep
-        return done
+    def run_candles(self, series: Mapping[str, Sequence[Candle]], interval_s: float,
+                    liquidity_quote: int = 1000 * WEI,
+                    progress: Progress | None = None) -> BacktestResult:
+        """Candles on virtual pools of ``liquidity_quote`` depth (see candle_feed); unless
+        a venue config was given, fills land at the next open and cost no gas."""
+        self.config = self._candle_config
+        self.profile = replay_profile(self.profile, interval_s)  # the view's candles: these
+        self._candle_steps = (interval_s, OFFSETS[-1] * interval_s)  # a step: a close tick
+        self._series = series
+        return asyncio.run(self.replay(candle_events(series, interval_s, liquidity_quote),
+                                       progress))
 
-    def _after_price(self, pair: str, block: int) -> None:
-        filled = self._execute_due(pair, block)
-        token = self.view.pair_token.get(pair, "")
-        pos = self.portfolio.book.positions.get(token)
-        if filled or (pos is not None and pos.amount > 0):
-            self._mark_and_exit(token, block)
-        self._queue(self.decider.evaluate(pair), block + self.venue.latency_blocks)
+    # -- the replay -----------------------------------------------------------------------
 
-    def _mark_and_exit(self, token: str, block: int) -> None:
-        """Re-mark after a fill or while ``token`` is held; queue its exits (SL/TP/trailing)."""
-        now = self.clock.now()
-        marks = self.portfolio.mark(self.view, now)
-        if marks.halt_reason and not self.result.halted:
-            self.result.halted = marks.halt_reason
-            self._pending.clear()
-        if not self.result.halted:
-            exits = self.portfolio.exits(self.view, now, only=token)
-            self._queue(
-                (self.risk.assess(s, self.view, self.clock) for s in exits),
-                block + self.venue.latency_blocks,
-            )
+    async def replay(self, events: Iterable[Event],
+                     progress: Progress | None = None) -> BacktestResult:
+        from claudedex.engine import Engine
+        from claudedex.kernel import BuildOptions
 
-    def _record(self) -> None:
-        snap = self.view.portfolio
-        self.result.equity.append((self.clock.now(), snap.equity_quote))
-        self.result.exposed.append(bool(snap.positions))
-        self.result.steps += 1
+        venue = SimulatedVenue(self.clock, self.config,
+                               venue_name=self.profile.venues[0].name
+                               if self.profile.venues else "simulated")
+        options = BuildOptions(feeds=False, start_devnet=False, execute=True, replay=venue,
+                               strategy_file=self.strategy_file)
+        with tempfile.TemporaryDirectory(prefix="claudedex-backtest-") as scratch:
+            engine = Engine(self.profile, data_dir=Path(scratch), clock=self.clock,
+                            options=options, serve_control=False)
+            collector = engine.bus.subscribe("backtest", COLLECTED)
+            await engine.start()
+            try:
+                assert engine.kernel is not None
+                await self._loop(engine, venue, collector, events, progress)
+            finally:
+                venue.abandon()
+                collector.close()
+                await engine.stop()
+        kernel = engine.kernel
+        book = kernel.portfolio.core.book
+        result = self.result
+        result.fills = venue.fills
+        result.realized, result.gas_paid = book.realized, book.gas_paid
+        result.fees_paid = sum(_fee_in_quote(f) for f in venue.fills)
+        result.symbols = dict(kernel.strategy.view.symbols)
+        return result
 
-    def _finish(self) -> BacktestResult:
-        self.result.realized = self.portfolio.book.realized
-        self.result.gas_paid = self.portfolio.book.gas_paid
-        return self.result
-
-    # -- swap-history replay ----------------------------------------------------------
-
-    def run_events(
-        self, events: Iterable[Event], progress: Progress | None = None
-    ) -> BacktestResult:
-        clock = self.clock
+    async def _loop(self, engine: Engine, venue: SimulatedVenue, collector: Subscription,
+                    events: Iterable[Event], progress: Progress | None) -> None:
+        assert engine.kernel is not None
+        kernel, clock, result = engine.kernel, self.clock, self.result
+        snap, view = kernel.strategy.view.portfolio, kernel.strategy.view
+        steps = self._candle_steps
+        bus = engine.bus
+        self._settle_state = (bus, kernel.execution, venue, collector)
+        quiet = self._quiet_ticks(kernel, venue, bus)
+        await self._settle()
+        self._drain(collector)
         for n, ev in enumerate(events, 1):
-            # A tick of an older block (two sources, a quote at the head) is taken as the live
-            # clock takes it: the block seen so far stays the highest.
-            block = max(ev.block_number, clock.block()) if isinstance(ev, PriceTicked) else None
+            tick = ev if isinstance(ev, PriceTicked) else None
+            # a tick of an older block (two sources) is taken as the live clock takes it
+            block = None if tick is None else max(tick.block_number, clock.block())
             clock.advance_to(max(ev.ts, clock.now()), block)
-            pair = ingest(self.view, ev)
-            if pair is not None:
-                self._after_price(pair, self.clock.block())
-                self._record()
+            waiting = venue.in_flight()
+            venue.observe(ev)
+            if quiet is not None and tick is not None and quiet.quiet(tick, bool(self._pending)):
+                quiet.fold(tick)  # nothing in the kernel can act on it (fastpath.py)
+            elif (quiet is not None and tick is not None
+                  and quiet.held_quiet(tick, bool(self._pending))):
+                await quiet.deliver(tick)  # only the portfolio acts on it (fastpath.py)
+                if bus.queued and bus.queued == kernel.strategy.waiting():
+                    await kernel.strategy.drain()  # its marks only: nothing else to wait on
+                if bus.queued or quiet.orders:
+                    await self._settle()  # an exit, a halt: the kernel's own pace
+                    self._drain(collector)
+                    if self.approve != "auto" or self._pending:
+                        await self._decide(engine)
+            else:
+                if venue.in_flight() != waiting:
+                    await self._settle()  # fills of this block land before the kernel sees it
+                await bus.publish(ev)
+                await self._settle()
+                self._drain(collector)
+                if self.approve != "auto" or self._pending:
+                    await self._decide(engine)
+            if tick is not None and (steps is None or tick.ts % steps[0] >= steps[1] - 1e-6):
+                result.equity.append((clock.now(), snap.equity_quote))
+                result.exposed.append(bool(snap.positions))
+                pool = view.pools.get(tick.pair)
+                if pool is not None and pool.reserve_token > 0:
+                    result.prices.setdefault(pool.pair, []).append(
+                        (clock.now(), pool.reserve_quote / pool.reserve_token))
+                result.steps += 1
             elif isinstance(ev, TokenScored):
-                self.result.scores += 1
-            elif isinstance(ev, EarlyWarningRaised) and not self.result.halted:
-                sig = self.portfolio.anti_rug(ev.token, ev.kind, self.clock.now())
-                if sig is not None:
-                    self._queue(
-                        [self.risk.assess(sig, self.view, self.clock)],
-                        self.clock.block() + self.venue.latency_blocks,
-                    )
+                result.scores += 1
             if progress is not None and n % 1000 == 0:
                 progress(n)
-        return self._finish()
+        if quiet is not None:
+            result.quiet_ticks, result.direct_ticks = quiet.folded, quiet.delivered
 
-    # -- candle replay ----------------------------------------------------------------
+    def _quiet_ticks(self, kernel: Kernel, venue: SimulatedVenue,
+                     engine_bus: EventBus) -> QuietTicks | None:
+        """A vectorised strategy on candles: its columns over the file, set on its view
+        (both paths read them); with ``fast``, the judge of which ticks skip the bus."""
+        strategy = kernel.strategy.decider.strategy
+        if not self._series or self._candle_steps is None or not strategy.vectorised:
+            return None
+        interval = self._candle_steps[0]
+        if any(c.ts % interval for cs in self._series.values() for c in cs):
+            # the view's candles are the interval's buckets; a file's candle that opens
+            # off a bucket would be read before its close: the strategy folds the view's
+            return None
+        pair_of = {name: address_for("pair", name) for name in self._series}
+        tables = series_tables(strategy, self._series, pair_of, interval)
+        kernel.strategy.view.series.update(tables)
+        if not self.fast or engine_bus.subscribers(PriceTicked.topic) != list(TICK_READERS):
+            return None  # a tick reader the fast path does not know of: the bus for all
+        return QuietTicks(kernel, venue, tables, interval, kernel.portfolio.view)
 
-    def run_candles(
-        self,
-        series: dict[str, list[Candle]],
-        interval_s: float,
-        liquidity_quote: int = 1000 * WEI,
-        progress: Progress | None = None,
-    ) -> BacktestResult:
-        """Candles feed a virtual constant-product pool of ``liquidity_quote`` depth per pair,
-        priced at the candle's open (fills land at the next open) and then at its close."""
-        view, clock, result = self.view, self.clock, self.result
-        for pair in series:
-            view.register_pair(pair, pair, pair)
-        if len(series) == 1:  # one pair: a stable sort by time alone gives the same order
-            [(only, candles)] = series.items()
-            merged = [(c.ts, only, c) for c in sorted(candles, key=attrgetter("ts"))]
-        else:
-            merged = sorted(
-                ((c.ts, pair, c) for pair, cs in series.items() for c in cs), key=itemgetter(0, 1)
-            )
-        # The loop is _after_price + _record inlined for the common step (nothing pending,
-        # nothing held): the same calls in the same order, without the per-call overhead.
-        # tests/unit/backtest/test_fast_candles.py checks it against the plain steps.
-        latency = self.venue.latency_blocks
-        positions = self.portfolio.book.positions
-        pair_token = view.pair_token
-        evaluate = self.decider.evaluate
-        advance, now = clock.advance_to, clock.now
-        add_candle, set_pool = view.add_candle, view.set_pool
-        equity_append, exposed_append = result.equity.append, result.exposed.append
-        snap = view.portfolio  # one snapshot object for the view's life, updated in place
-        steps_before = len(result.equity)
-        block = 0
-        for n, (ts, pair, c) in enumerate(merged, 1):
-            block += 1
-            if self._pending and c.open > 0:
-                advance(max(ts, now()), block)
-                set_pool(pair, pair, int(liquidity_quote / c.open), liquidity_quote, block, ts)
-                if self._execute_due(pair, block):
-                    self.portfolio.mark(view, now())
-            close_ts = ts + interval_s
-            t = now()
-            advance(close_ts if close_ts >= t else t, block)
-            add_candle(pair, c)
-            if c.close > 0:
-                set_pool(
-                    pair, pair, int(liquidity_quote / c.close), liquidity_quote, block, close_ts
-                )
-                filled = self._execute_due(pair, block) if self._pending else False
-                token = pair_token.get(pair, "")
-                pos = positions.get(token)
-                if filled or (pos is not None and pos.amount > 0):
-                    self._mark_and_exit(token, block)
-                found = evaluate(pair)
-                if found:
-                    self._queue(found, block + latency)
-            equity_append((now(), snap.equity_quote))
-            exposed_append(bool(snap.positions))
-            if progress is not None and n % 10_000 == 0:
-                progress(n)
-        result.steps += len(result.equity) - steps_before
-        return self._finish()
+    def _drain(self, collector: Subscription) -> None:
+        """Take what the kernel published this step into the result."""
+        result = self.result
+        while (ev := collector.get_nowait()) is not None:
+            if isinstance(ev, SignalEmitted):
+                result.signals.append(ev.signal)
+            elif isinstance(ev, TradeProposed):
+                result.proposals.append(ev.proposal)
+                self._pending[ev.proposal.id] = self.clock.now()
+            elif isinstance(ev, ProposalDecided):
+                result.decisions.append(ev)
+                self._pending.pop(ev.proposal_id, None)
+                result.approvals[_decision_kind(ev)] += 1
+            elif isinstance(ev, EngineHaltChanged) and ev.halted and not result.halted:
+                result.halted = ev.reason
+        result.dropped = max(0, len(result.signals) - len(result.proposals))
+
+    async def _decide(self, engine: Engine) -> None:
+        """Proposals the rules left to the operator: decided as ``approve`` says."""
+        queue = engine.approvals
+        ttl = self.profile.approvals.proposal_ttl_s
+        changed = False
+        for proposal in queue.pending():
+            try:
+                if self.approve == "auto":
+                    since = self._pending.get(proposal.id, self.clock.now())
+                    if self.clock.now() - since > ttl:
+                        await queue.reject(proposal.id, f"expired: not decided in {ttl}s",
+                                           by="backtest:expired")
+                        changed = True
+                    continue
+                buy_risky = proposal.side is Side.BUY and proposal.verdict is not Verdict.SAFE
+                if self.approve == "none" or (self.approve == "safe" and buy_risky):
+                    await queue.reject(proposal.id, f"--approve {self.approve}",
+                                       by=f"backtest:{self.approve}")
+                elif buy_risky:
+                    await queue.override(proposal.id, accept_risky=True, confirmation="RISKY",
+                                         by=f"backtest:{self.approve}")
+                else:
+                    await queue.approve(proposal.id, by=f"backtest:{self.approve}")
+                changed = True
+            except ClaudeDexError as exc:  # halted, or the gate refuses: say so in the count
+                self.result.approvals[f"refused: {type(exc).__name__}"] += 1
+                await queue.reject(proposal.id, str(exc), by="backtest:refused")
+                changed = True
+        if changed:
+            await self._settle()
+
+    async def _settle(self) -> None:
+        """Return once every component is idle: no event queued for anyone, no order
+        between two steps except those the venue holds for a later block. Two quiet
+        turns of the loop in a row: a task created in the last turn has run its first
+        step (execution claims its order before its first await)."""
+        assert self._settle_state is not None
+        bus, execution, venue, collector = self._settle_state
+        orders, waiting = execution.orders, venue.waiting
+        quiet = turns = 0
+        while quiet < 2:
+            # nothing a replay runs waits on I/O (its journal is in memory): only turns of
+            # the loop; a component stuck mid-step would be a bug, not a wait
+            await asyncio.sleep(0)
+            turns += 1
+            if turns > 100_000:
+                raise RuntimeError(f"the kernel did not settle: {bus.stats()}")
+            # the bus's own count of queued events, less what waits for this driver
+            if bus.queued > collector.pending() or len(orders) > len(waiting):
+                quiet = 0
+            else:
+                quiet += 1
+
+
+def _decision_kind(ev: ProposalDecided) -> str:
+    """``auto`` (the profile's rules), ``backtest:<flag>``, ``expired`` or the gate's own."""
+    if ev.by.startswith("auto:"):
+        return f"{ev.decision} by auto rule"
+    if ev.by == "backtest:expired" or ev.decision == "expired":  # ours, or the queue's timer
+        return "expired (left to the operator)"
+    if ev.by.startswith("backtest:"):
+        return f"{ev.decision} by --approve {ev.by.removeprefix('backtest:')}"
+    return f"{ev.decision} by {ev.by or 'engine'}"
+
+
+def _fee_in_quote(f: SimFill) -> int:
+    """The pool fee of one fill, in quote: a sell's fee (paid in tokens) at the fill's rate."""
+    if f.reverted:
+        return 0
+    if f.side is Side.BUY:
+        return f.fee_paid
+    return f.fee_paid * f.amount_out // max(f.amount_in - f.fee_paid, 1)
+
+
+__all__ = ["APPROVE_CHOICES", "Backtest", "BacktestResult", "replay_profile"]

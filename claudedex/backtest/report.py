@@ -1,114 +1,139 @@
-"""Write a backtest report directory: HTML with equity and drawdown plots, trades CSV.
+"""Write a backtest report directory: equity and drawdown PNGs, an HTML page, CSV and JSON.
 
-Why matplotlib imported lazily: it is heavy and only this writer needs it. The HTML holds
-the figures as inline PNGs so the directory is self-contained.
+Files: ``equity.png`` (strategy equity against buy-and-hold of the same money),
+``drawdown.png``, ``report.html`` (the figures, the approvals and repairs counted, the
+per-trade table, the plots), ``trades.csv`` (every fill, reverted ones too),
+``round_trips.csv`` and ``metrics.json``. Why matplotlib imported lazily: it is heavy and
+only this writer needs it.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
-import io
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from claudedex.backtest.metrics import trades
 from claudedex.backtest.replay import BacktestResult
 from claudedex.errors import UserInputError
 
+WEI = Decimal(10**18)
+FILL_COLUMNS = ["ts", "block", "order", "token", "side", "amount_in", "amount_out",
+                "min_amount_out", "gas_cost_wei", "fee_paid", "reverted", "detail"]
 
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": None})
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def write_trades_csv(result: BacktestResult, path: Path) -> None:
+    """Every fill the venue settled, in base units."""
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(
-            [
-                "ts",
-                "block",
-                "proposal",
-                "token",
-                "side",
-                "amount_in",
-                "amount_out",
-                "min_amount_out",
-                "gas_cost_wei",
-                "reverted",
-                "strategy",
-                "reason",
-            ]
-        )
+        w.writerow(FILL_COLUMNS)
         for f in result.fills:
-            p = f.proposal
-            w.writerow(
-                [
-                    f.ts,
-                    f.block,
-                    p.id,
-                    p.token,
-                    p.side.value,
-                    f.amount_in,
-                    f.amount_out,
-                    p.min_amount_out,
-                    f.gas_cost_wei,
-                    f.reverted,
-                    p.strategy,
-                    p.reason,
-                ]
-            )
+            w.writerow([f.ts, f.block, f.order_id, f.token, f.side.value, f.amount_in,
+                        f.amount_out, f.min_out, f.gas_cost_wei, f.fee_paid, f.reverted,
+                        f.detail])
+
+
+def _dates(ts: list[float]) -> Any:
+    """UTC instants as numpy datetimes (matplotlib's date axis)."""
+    import numpy as np
+
+    return np.array([int(t * 1000) for t in ts], dtype="datetime64[ms]")
+
+
+def _plots(result: BacktestResult, out_dir: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    times = _dates([t for t, _ in result.equity])
+    eq = [float(Decimal(v) / WEI) for _, v in result.equity]
+    start = float(Decimal(result.starting_cash) / WEI)
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    ax.plot(times, eq, lw=1.2, label="strategy")
+    if result.prices:
+        pair, px = next(iter(result.prices.items()))
+        if px and px[0][1] > 0:
+            hold_t = _dates([t for t, _ in px])
+            ax.plot(hold_t, [start * p / px[0][1] for _, p in px], lw=0.9, alpha=0.7,
+                    label=f"buy and hold {result.symbols.get(pair, '') or pair[:10]}")
+    ax.set_title("Equity (quote units)")
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.savefig(out_dir / "equity.png", dpi=90, bbox_inches="tight",
+                metadata={"Software": None})
+    plt.close(fig)
+    peak, dd = 0.0, []
+    for v in eq:
+        peak = max(peak, v)
+        dd.append((v / peak - 1.0) * 100 if peak > 0 else 0.0)
+    fig, ax = plt.subplots(figsize=(10, 2.6))
+    ax.fill_between(times, dd, 0, color="tab:red", alpha=0.4)
+    ax.set_title("Drawdown (%)")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.savefig(out_dir / "drawdown.png", dpi=90, bbox_inches="tight",
+                metadata={"Software": None})
+    plt.close(fig)
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                     for row in rows)
+    return f"<table><tr>{head}</tr>\n{body}</table>"
 
 
 def write_report(result: BacktestResult, metrics: dict[str, Any], out_dir: Path) -> Path:
+    """Write the directory; returns the HTML page's path. Raises UserInputError when the
+    directory cannot be created."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserInputError(
             f"--report {out_dir}: cannot create directory ({exc.strerror})"
         ) from None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ts = [t for t, _ in result.equity]
-    eq = [float(Decimal(v) / Decimal(10**18)) for _, v in result.equity]
-    peak, dd = 0.0, []
-    for v in eq:
-        peak = max(peak, v)
-        dd.append((v / peak - 1.0) * 100 if peak > 0 else 0.0)
-    fig, ax = plt.subplots(figsize=(9, 3.2))
-    ax.plot(ts, eq, lw=1.2)
-    ax.set_title("Equity (quote)")
-    ax.set_xlabel("time (s)")
-    equity_png = _png(fig)
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(9, 2.4))
-    ax.fill_between(ts, dd, 0, color="tab:red", alpha=0.4)
-    ax.set_title("Drawdown (%)")
-    drawdown_png = _png(fig)
-    plt.close(fig)
+    _plots(result, out_dir)
     write_trades_csv(result, out_dir / "trades.csv")
+    round_trips = [[t.symbol or t.token, _when(t.entry_ts), _when(t.exit_ts),
+                    Decimal(t.cost_quote) / WEI, Decimal(t.proceeds_quote) / WEI,
+                    Decimal(t.pnl_quote) / WEI, f"{t.return_pct:.2f}"]
+                   for t in trades(result)]
+    headers = ["token", "entry (UTC)", "exit (UTC)", "cost (quote, gas incl.)",
+               "proceeds (quote)", "P&L (quote)", "return %"]
+    with (out_dir / "round_trips.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(headers)
+        w.writerows(round_trips)
     (out_dir / "metrics.json").write_text(
-        json.dumps(metrics, indent=2, default=str) + "\n", "utf-8"
-    )
-    rows = "\n".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-        for k, v in metrics.items()
-    )
+        json.dumps(metrics, indent=2, default=str) + "\n", "utf-8")
+    flat = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
+    summary = _table(["figure", "value"], [[k, v] for k, v in flat.items()])
+    approvals = _table(["decision", "count"], [[k, v] for k, v in
+                                               metrics.get("approvals", {}).items()])
+    repairs = _table(["repair", "count"], [[k, v] for k, v in
+                                           metrics.get("repairs", {}).items()])
     page = (
         "<!doctype html><html><head><meta charset='utf-8'><title>ClaudeDex backtest</title>"
         "<style>body{font-family:sans-serif;margin:2em}"
-        "td,th{padding:2px 10px;text-align:left}</style>"
-        f"</head><body><h1>Backtest report</h1><table>{rows}</table>"
-        f"<h2>Equity</h2><img alt='equity curve' src='data:image/png;base64,{equity_png}'>"
-        f"<h2>Drawdown</h2><img alt='drawdown' src='data:image/png;base64,{drawdown_png}'>"
-        "<p>Trades: <a href='trades.csv'>trades.csv</a></p></body></html>\n"
+        "td,th{padding:2px 10px;text-align:left}</style></head><body>"
+        f"<h1>Backtest report</h1>{summary}"
+        "<p>Sharpe, Sortino and Calmar: daily UTC equity, simple returns, sqrt(365), rf = 0."
+        "</p>"
+        f"<h2>Equity</h2><img alt='equity curve' src='equity.png'>"
+        f"<h2>Drawdown</h2><img alt='drawdown' src='drawdown.png'>"
+        f"<h2>Approvals</h2>{approvals}<h2>Data repairs</h2>{repairs}"
+        f"<h2>Round trips ({len(round_trips)})</h2>{_table(headers, round_trips)}"
+        "<p>Every fill: <a href='trades.csv'>trades.csv</a></p></body></html>\n"
     )
     path = out_dir / "report.html"
     path.write_text(page, "utf-8")

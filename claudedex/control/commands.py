@@ -17,6 +17,7 @@ from claudedex.errors import UserInputError
 class Facade(Protocol):
     """What the control channel needs from :class:`claudedex.engine.Engine`."""
 
+    kernel: Any  # the Kernel once started (None before): the read views use it
     async def status(self) -> Any: ...
     async def trade(self, request: Any, progress: Callable[[str], None] | None = None) -> Any: ...
     async def approve(self, proposal_id: str, by: str = "operator") -> Any: ...
@@ -87,4 +88,40 @@ async def serve_command(engine: Facade, cmd: str, args: dict[str, Any],
         return _plain(await engine.halt(_text(args, "reason", "emergency stop"), by=by))
     if cmd == "resume":
         return _plain(await engine.resume(confirm=bool(args.get("confirm", False)), by=by))
+    if cmd == "close":
+        from claudedex.domain import Side
+        from claudedex.trade_request import TradeRequest
+
+        request = TradeRequest(Side.SELL, _text(args, "token"), "all",
+                               slippage_bps=_opt_int(args, "slippage_bps") or 0,
+                               by=by).validate()
+        return (await engine.trade(request, progress)).to_json()
+    if cmd in READS:
+        return await _read(engine, cmd, args)
     raise UserInputError(f"control: unknown command {cmd!r}")
+
+
+READS = frozenset({"pairs", "reports", "positions", "orders", "balances", "metrics", "audit",
+                   "audit_verify"})
+
+
+async def _read(engine: Facade, cmd: str, args: dict[str, Any]) -> Any:
+    """The read-only views (:mod:`claudedex.control.views`) of the engine's kernel."""
+    from claudedex.control import views
+
+    kernel = views.need(engine.kernel)
+    if cmd == "pairs":
+        return views.pairs(kernel, args)
+    if cmd == "reports":
+        return views.reports(kernel, args)
+    if cmd == "positions":
+        return views.positions(kernel)
+    if cmd == "orders":
+        return await views.orders(kernel, args)
+    if cmd == "balances":
+        return await views.balances(kernel)
+    if cmd == "metrics":
+        return await views.metrics(kernel, _plain(await engine.status()))
+    if cmd == "audit":
+        return await views.audit_entries(kernel, args)
+    return await views.audit_verify(kernel)

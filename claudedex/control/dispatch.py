@@ -52,6 +52,7 @@ async def dispatch(profile: Profile, data_dir: Path, cmd: str, args: dict[str, A
         except NoEngine:
             pass
         engine = Engine(profile, data_dir=data_dir, serve_control=not read_only,
+                        serve_api=False,  # a one-shot command: the socket, no HTTP port
                         options=BuildOptions(feeds=False, start_devnet=False,
                                              execute=not read_only))
         try:

@@ -18,8 +18,10 @@ from claudedex.control.lock import ProfileBusy, ProfileLock
 async def audit_offline(profile: Profile, data_dir: Path, actor: str, action: str,
                         detail: dict[str, Any]) -> bool:
     """Append one audit row when no engine holds the profile; False when one does (it
-    audits what it sees). Raises StorageError when the database cannot take the row."""
+    audits what it sees). Raises StorageError when the database cannot take the row,
+    SecretsError when the profile's secrets (its database URL, its audit key) are locked."""
     from claudedex.builder import storage_url
+    from claudedex.secrets.resolve import resolve_profile, use_audit_key
     from claudedex.security.audit import AuditLog
     from claudedex.storage.database import Database
 
@@ -29,6 +31,9 @@ async def audit_offline(profile: Profile, data_dir: Path, actor: str, action: st
     except ProfileBusy:
         return False
     try:
+        profile = resolve_profile(profile)  # loaded unresolved: the stop came first
+        if profile.secrets.audit_key_secret:  # the chain's key lives in the secrets store
+            use_audit_key(data_dir, profile.secrets.audit_key_secret)
         db = Database(storage_url(profile, data_dir))
         await db.open()
         try:

@@ -3,6 +3,8 @@
 Why a dedicated RNG: launches (family, name, venue, sizes, timing) must be the same for the
 same seed whatever happens on chain (a honeypot sell reverting changes nothing here).
 Some names are hostile on purpose (markup, escapes): untrusted text must stay text downstream.
+Some honest launches put their deep pool against a stable (``quote``), drawn from a second
+RNG so that adding them left every other draw of a seed as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ ADJECTIVES = ("Safe", "Moon", "Baby", "Turbo", "Based", "Giga", "Shiba", "Pepe",
               "Rocket", "Floki", "Quantum", "Meta", "Cyber", "Golden", "Hyper")
 NOUNS = ("Inu", "Cat", "Frog", "Coin", "Finance", "AI", "Swap", "Elon", "Bull", "Pump",
          "Gem", "Dragon", "Ape", "Lambo", "Chad", "Wojak")
+# families launched with their deep pool against a stable now and then (see stablelaunch):
+# plain honest tokens, whose transfer rules cannot trip over a second pool
+STABLE_FAMILIES = frozenset({"honest_renounced", "honest_ownable", "plain_erc20"})
 HOSTILE = ("[bold red]SAFU[/bold red]", "\x1b[31mMOON\x1b[0m", "Robert'); DROP TABLE tokens;--",
            "ＳＡＦＥ ✅ Verified", "[link=http://x]claim[/link]")
 
@@ -31,6 +36,7 @@ class LaunchPlan:
     lp_share_bps: int  # share of the supply paired in the pool
     liquidity_eth: int  # wei
     dev_index: int
+    quote: str = ""  # symbol of a stable the deep pool is against ("" = WETH)
 
 
 class LaunchPlanner:
@@ -45,8 +51,14 @@ class LaunchPlanner:
         tick_s: float,
         n_devs: int,
         scam_share: Decimal = Decimal("0.5"),
+        quotes: tuple[str, ...] = (),
+        stable_share: Decimal = Decimal("0.5"),
     ) -> None:
         self.rng = random.Random(f"claudedex-devnet:{seed}:launches")
+        # its own RNG: the stable launches leave every other draw of a seed unchanged
+        self.quote_rng = random.Random(f"claudedex-devnet:{seed}:quotes")
+        self.quotes = quotes
+        self.stable_share = float(stable_share)
         self.honest = sorted(f for f, scam in families.items() if not scam)
         self.scams = sorted(f for f, scam in families.items() if scam)
         self.venues = venues
@@ -83,6 +95,14 @@ class LaunchPlanner:
             lp_share_bps=rng.randint(5000, 9000),
             liquidity_eth=rng.choice((1, 2, 3, 5, 10, 20)) * E18,
             dev_index=rng.randrange(self.n_devs),
+            quote=self._quote(family),
         )
         self.count += 1
         return plan
+
+    def _quote(self, family: str) -> str:
+        """A stable for some launches of the plain honest families, else "" (WETH)."""
+        draw, pick = self.quote_rng.random(), self.quote_rng.random()
+        if family not in STABLE_FAMILIES or not self.quotes or draw >= self.stable_share:
+            return ""
+        return self.quotes[int(pick * len(self.quotes))]

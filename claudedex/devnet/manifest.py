@@ -2,7 +2,8 @@
 
 Why a file as well as a stdout line: ``claudedex run --profile devnet`` finds a devnet that
 is already running through ``devnet.json`` in the profile's data dir, and checks that its
-RPC still answers before trusting it.
+RPC still answers before trusting it. ``quotes`` lists the stable quote assets the devnet
+deployed (address, decimals): the devnet profile's ``chain.route_via`` comes from it.
 """
 
 from __future__ import annotations
@@ -37,10 +38,16 @@ class DevnetManifest:
     block_time: int = 0
     market: bool = True
     shape: str = "devnet"  # "ethereum": chain id 1, WETH and venues at mainnet addresses
+    # other quote assets, [{"symbol", "address", "decimals"}]: the profile routes through them
+    quotes: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def route_via(self) -> tuple[str, ...]:
+        """Addresses of the quote assets to route through, in manifest order."""
+        return tuple(str(q["address"]) for q in self.quotes if q.get("address"))
 
     def line(self) -> str:
         return json.dumps(self.to_json(), separators=(",", ":"))

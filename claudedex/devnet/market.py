@@ -29,6 +29,7 @@ from claudedex.devnet.labels import LabelWriter
 from claudedex.devnet.launches import LaunchPlan, LaunchPlanner
 from claudedex.devnet.pricebook import PairBook, PriceBook
 from claudedex.devnet.social import SocialFeed
+from claudedex.devnet.stablelaunch import launch_on_stable, native_value, trade_path
 from claudedex.devnet.tokens import RUG_KINDS, Action, DeployedToken, TokenSource
 from claudedex.devnet.traders import STYLES, Intent, TokenView, Trader
 from claudedex.devnet.txs import Sender
@@ -72,6 +73,7 @@ class LiveToken:
     pending: list[tuple[int, Action]] = field(default_factory=list)
     prices: list[Decimal] = field(default_factory=list)
     dead: bool = False
+    quote: str = ""  # the stable the pool is against ("" = WETH)
 
 
 @dataclass
@@ -112,6 +114,7 @@ class MarketSimulator:
         self.planner = LaunchPlanner(
             config.seed, self.families, tuple(sorted(deployment.venues)),
             config.launch_rate_per_min, config.tick_s, len(accounts.devs), config.scam_share,
+            tuple(q.symbol for q in deployment.quotes),
         )  # fmt: skip
         self.traders: list[Trader] = []
         for style, accts in accounts.traders.items():
@@ -179,14 +182,16 @@ class MarketSimulator:
         erc20 = erc20_contract(self.w3, token.address)
         dev.transact(erc20.functions.approve(router.address, MAX_UINT), gas=150_000)
         amount = plan.supply * plan.lp_share_bps // 10_000
-        receipt = dev.transact(
-            router.functions.addLiquidityETH(token.address, amount, 0, 0, owner.address, DEADLINE),
-            value=plan.liquidity_eth,
-            gas=5_000_000,
-        )
-        pair = factory_contract(self.w3, venue).functions.getPair(
-            token.address, self.deployment.weth
-        ).call()
+        quote = ""
+        if plan.quote:  # the deep pool against a stable, a dust WETH pool beside it
+            receipt, pair, quote = launch_on_stable(self.w3, dev, venue, self.deployment, plan,
+                                                    token.address)
+        else:
+            receipt = dev.transact(router.functions.addLiquidityETH(
+                token.address, amount, 0, 0, owner.address, DEADLINE),
+                value=plan.liquidity_eth, gas=5_000_000)
+            pair = factory_contract(self.w3, venue).functions.getPair(
+                token.address, self.deployment.weth).call()
         if token.post_liquidity is not None:
             token.post_liquidity(self.w3, pair, router.address)
             dev.resync_nonce()
@@ -199,8 +204,8 @@ class MarketSimulator:
             token.actions.append(Action(rug_rng.randint(15, 60), "liquidity_pull", None))
         live = LiveToken(
             plan=plan, token=token, owner=owner, pair=pair,
-            token_is_token0=int(token.address, 16) < int(self.deployment.weth, 16),
-            launch_tick=tick, launch_block=launch_block,
+            token_is_token0=int(token.address, 16) < int(quote or self.deployment.weth, 16),
+            launch_tick=tick, launch_block=launch_block, quote=quote,
             pending=sorted(((schedule_base + a.after_blocks, a) for a in token.actions),
                            key=lambda p: p[0]),
         )  # fmt: skip
@@ -209,8 +214,8 @@ class MarketSimulator:
         book = PairBook(
             pair=pair, venue=plan.venue, token=token.address, name=plan.name,
             symbol=plan.symbol, decimals=token.decimals, total_supply=plan.supply,
-            created_at=time.time(), weth=self.deployment.weth,
-            description=f"{plan.name}: community token",
+            created_at=time.time(), weth=quote or self.deployment.weth,
+            description=f"{plan.name}: community token", quote_symbol=plan.quote or "WETH",
         )  # fmt: skip
         self.book.add(book)
         live.book = book
@@ -219,7 +224,7 @@ class MarketSimulator:
             "launch", index=plan.index, token=token.address, pair=pair, venue=plan.venue,
             family=plan.family, scam=token.scam, owner=owner.address, name=plan.name,
             symbol=plan.symbol, supply=str(plan.supply), liquidity_wei=str(plan.liquidity_eth),
-            launch_block=launch_block, launch_tick=tick,
+            launch_block=launch_block, launch_tick=tick, quote=plan.quote or "WETH",
             scheduled=[{"kind": a.kind, "due_block": due} for due, a in live.pending],
         )  # fmt: skip
         self.feed.on_launch(token.address, plan.name, plan.symbol, plan.venue)
@@ -321,8 +326,8 @@ class MarketSimulator:
         try:
             if intent.kind == "buy":
                 fn = router.functions.swapExactETHForTokensSupportingFeeOnTransferTokens(
-                    0, [weth, live.token.address], s.address, DEADLINE
-                )
+                    0, trade_path(weth, live.quote, live.token.address, buy=True), s.address,
+                    DEADLINE)
                 return s.send_raw(to=router.address, data=_data(fn), value=intent.eth_in,
                                   gas=SWAP_GAS)
             erc20 = erc20_contract(self.w3, live.token.address)
@@ -336,8 +341,8 @@ class MarketSimulator:
                            gas=150_000)
                 self._approved.add((s.address, live.token.address))
             fn = router.functions.swapExactTokensForETHSupportingFeeOnTransferTokens(
-                amount, 0, [live.token.address, weth], s.address, DEADLINE
-            )
+                amount, 0, trade_path(weth, live.quote, live.token.address, buy=False),
+                s.address, DEADLINE)
             return s.send_raw(to=router.address, data=_data(fn), gas=SWAP_GAS)
         except (Web3Exception, ValueError) as exc:
             s.resync_nonce()
@@ -357,6 +362,9 @@ class MarketSimulator:
     def _refresh(self, live: LiveToken) -> None:
         r0, r1, _ = pair_contract(self.w3, live.pair).functions.getReserves().call()
         r_token, r_weth = (r0, r1) if live.token_is_token0 else (r1, r0)
+        if live.quote:  # a stable pool: its depth in wei, through the stable's WETH pool
+            r_weth = native_value(self.w3, self.deployment.venues[live.plan.venue],
+                                  self.deployment.weth, live.quote, r_weth)
         self.book.update_reserves(live.pair, r_token, r_weth)
         live.prices.append(self._book(live).price_native())
         if r_weth < DEAD_LIQUIDITY_WEI:

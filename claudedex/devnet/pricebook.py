@@ -38,6 +38,9 @@ class PairBook:
     trades: deque[tuple[float, str, int]] = field(default_factory=lambda: deque(maxlen=20_000))
     prices: deque[tuple[float, Decimal]] = field(default_factory=lambda: deque(maxlen=20_000))
     description: str = ""
+    # the pool's quote token when it is a stable (``weth`` then holds its address): the
+    # reserves stay in wei, valued through the stable's own WETH pool by the market
+    quote_symbol: str = "WETH"
 
     def price_native(self) -> Decimal:
         """WETH per whole token (both scaled by their decimals)."""
@@ -145,7 +148,9 @@ class PriceBook:
             "url": f"{self.base_url}/{DEX_CHAIN_ID}/{b.pair}",
             "pairAddress": b.pair,
             "baseToken": {"address": b.token, "name": b.name, "symbol": b.symbol},
-            "quoteToken": {"address": b.weth, "name": "Wrapped Ether", "symbol": "WETH"},
+            "quoteToken": {"address": b.weth, "symbol": b.quote_symbol,
+                           "name": "Wrapped Ether" if b.quote_symbol == "WETH"
+                           else b.quote_symbol},
             "priceNative": _dec_str(price),
             "priceUsd": _dec_str(price * ETH_USD),
             "txns": txns,

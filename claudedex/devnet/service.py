@@ -1,4 +1,5 @@
-"""One running devnet: anvil, WETH + two venues, HTTP APIs and (optionally) the market.
+"""One running devnet: anvil, WETH + two venues, stable quote assets (USDC/USDT-like, with
+deep WETH pools: the manifest's ``quotes``), HTTP APIs and (optionally) the market.
 
 The shape picks the chain id and whether WETH and the venues sit at pinned addresses
 (``ethereum``: chain id 1 and the mainnet addresses, see ``shapes``); the market and the
@@ -21,22 +22,28 @@ from typing import Any
 
 import structlog
 from aiohttp import web
+from web3 import Web3
 
 from claudedex.devnet.accounts import TOTAL_ACCOUNTS, plan_accounts
-from claudedex.devnet.anvil import AnvilProcess, private_data_dir
-from claudedex.devnet.deployment import DevnetDeployment
+from claudedex.devnet.anvil import AnvilProcess, DevAccount, private_data_dir
+from claudedex.devnet.deployment import DevnetDeployment, with_quote_assets
 from claudedex.devnet.http_server import start_http
 from claudedex.devnet.labels import LABELS_FILE
 from claudedex.devnet.manifest import MANIFEST_FILE, DevnetManifest
 from claudedex.devnet.market import MarketConfig, MarketSimulator
 from claudedex.devnet.pinned import deploy_shape
 from claudedex.devnet.pricebook import PriceBook
-from claudedex.devnet.shapes import DEFAULT_SHAPE, shape_named
+from claudedex.devnet.shapes import DEFAULT_SHAPE, Shape, shape_named
 from claudedex.devnet.sim import build_market
 from claudedex.devnet.social import SocialFeed
 from claudedex.devnet.testing import connect
 
 log = structlog.get_logger(__name__)
+
+
+def _deploy(w3: Web3, deployer: DevAccount, shape: Shape) -> DevnetDeployment:
+    """The shape's WETH and venues, then the stable quote assets and their WETH pools."""
+    return with_quote_assets(w3, deploy_shape(w3, deployer, shape))
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ class DevnetService:
             self.anvil.start()
             w3 = connect(self.anvil.rpc_url)
             self.deployment = await asyncio.to_thread(
-                deploy_shape, w3, self.anvil.accounts[0], shape
+                _deploy, w3, self.anvil.accounts[0], shape
             )
             if opts.block_time > 0:
                 w3.provider.make_request("evm_setIntervalMining", [opts.block_time])  # type: ignore[arg-type]  # anvil RPC method
@@ -110,6 +117,7 @@ class DevnetService:
             block_time=opts.block_time,
             market=opts.market,
             shape=shape.name,
+            quotes=[q.to_json() for q in self.deployment.quotes],
         )
         self.manifest.write(opts.data_dir)
         if opts.market:

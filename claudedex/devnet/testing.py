@@ -11,7 +11,7 @@ from pathlib import Path
 from web3 import Web3
 
 from claudedex.devnet.anvil import AnvilProcess
-from claudedex.devnet.deployment import DevnetDeployment
+from claudedex.devnet.deployment import DevnetDeployment, with_quote_assets
 from claudedex.devnet.pinned import deploy_shape
 from claudedex.devnet.shapes import DEFAULT_SHAPE, shape_named
 
@@ -28,10 +28,12 @@ def start_devnet_chain(
     data_dir: Path | None = None,
     port: int = 0,
     shape: str = DEFAULT_SHAPE,
+    quotes: bool = False,
 ) -> tuple[AnvilProcess, Web3, DevnetDeployment]:
     """Start anvil, deploy WETH9 + venues ``uniswap`` and ``sushiswap`` with account 0.
 
     ``shape="ethereum"``: chain id 1 with WETH and both venues at their mainnet addresses.
+    ``quotes``: also the stable quote assets and their WETH pools, as ``devnet up`` deploys.
 
     The deployment must use automine-speed blocks, so with ``block_time > 0`` deployment
     waits for mined blocks (a few seconds). Accounts 1.. are free for the caller.
@@ -43,6 +45,8 @@ def start_devnet_chain(
         anvil.start()
         w3 = connect(anvil.rpc_url)
         deployment = deploy_shape(w3, anvil.accounts[0], chain_shape)
+        if quotes:
+            deployment = with_quote_assets(w3, deployment)
     except BaseException:
         anvil.stop()
         raise

@@ -5,18 +5,23 @@ silently loses events across a reconnect or a reorg. Here each new head (websock
 ``eth_subscribe newHeads`` where available, polling otherwise) triggers one eth_getLogs over
 the last ``reorg_depth`` blocks plus the new ones, so a reorged-in PairCreated is still seen,
 duplicates are dropped by pair address, and a restart resumes from the stored block.
+
+A token's pools against the profile's other quote assets (``chain.route_via``: USDC, USDT)
+are followed too, as ``source="route"`` pairs whose reserves are published in native units
+(:mod:`claudedex.discovery.routed`): that is where such a token's liquidity often is.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
 from web3 import AsyncWeb3
 
 from claudedex.bus import EventBus
+from claudedex.discovery.routed import RoutedPair, RoutedPools
 from claudedex.discovery.state import BlockStateStore
 from claudedex.domain import PairInfo
 from claudedex.errors import ChainError
@@ -49,6 +54,7 @@ class PairFollower:
         reorg_depth: int = 12,
         start_block: int | None = None,
         max_range: int = 2_000,
+        via: Sequence[str] = (),
     ) -> None:
         self.bus = bus
         self.reader = ChainReader(w3)
@@ -65,6 +71,9 @@ class PairFollower:
         self._pairs = state_store.known_pairs(self.key)
         self._last_sync: dict[str, tuple[int, int]] = {}
         self._last_head = -1
+        # the known tokens' pairs against the other quote assets (chain.route_via)
+        self.routed = RoutedPools(self.reader, quote_token, via, state_store, chain_id)
+        self.routed.restore(list(self.factories))
 
     @property
     def pairs(self) -> dict[str, tuple[str, bool]]:
@@ -119,7 +128,7 @@ class PairFollower:
         return head
 
     async def _scan(self, start: int, end: int) -> None:
-        addresses = list(self.factories) + list(self._pairs)
+        addresses = list(self.factories) + list(self._pairs) + list(self.routed.pairs)
         chunks = [addresses[i:i + ADDRESS_CHUNK] for i in range(0, len(addresses), ADDRESS_CHUNK)]
         parts = await asyncio.gather(*(
             self.reader.logs({"fromBlock": hex(start), "toBlock": hex(end), "address": chunk,
@@ -127,10 +136,10 @@ class PairFollower:
         logs = sorted((lg for part in parts for lg in part),
                       key=lambda lg: (int(lg["blockNumber"], 16), int(lg["logIndex"], 16)))
         created = [lg for lg in logs if lg["topics"][0] == PAIR_CREATED and not lg.get("removed")]
-        known = set(self._pairs)
+        known = set(self._pairs) | set(self.routed.pairs)
         for lg in created:
             await self._on_pair_created(lg)
-        fresh = [pair for pair in self._pairs if pair not in known]
+        fresh = [pair for pair in [*self._pairs, *self.routed.pairs] if pair not in known]
         if fresh:  # a pair created in this range has its first Syncs here too (liquidity)
             more = await asyncio.gather(*(
                 self.reader.logs({"fromBlock": hex(start), "toBlock": hex(end),
@@ -150,7 +159,10 @@ class PairFollower:
         token0 = as_address(bytes.fromhex(lg["topics"][1][2:]))
         token1 = as_address(bytes.fromhex(lg["topics"][2][2:]))
         pair = as_address(bytes.fromhex(lg["data"][2:66]))
-        if pair in self._pairs or self.quote not in (token0, token1):
+        if pair in self._pairs or pair in self.routed.pairs:
+            return
+        if self.quote not in (token0, token1):
+            await self._on_other_pair(lg, factory, pair, token0, token1)
             return
         quote_is_token0 = token0 == self.quote
         token = token1 if quote_is_token0 else token0
@@ -167,10 +179,43 @@ class PairFollower:
                         name=meta.name, decimals=meta.display_decimals)
         log.info("discovery.pair", pair=pair, token=token, venue=info.venue)
         await self.bus.publish(PairDiscovered(pair=info, source="chain"))
+        for routed in await self.routed.find(token, list(self.factories)):
+            await self._announce(routed, info)
+
+    async def _on_other_pair(self, lg: dict[str, Any], factory: str, pair: str, token0: str,
+                             token1: str) -> None:
+        """A pair of a known token against a route-via asset, created after its WETH pair."""
+        via = token0 if token0 in self.routed.via else token1
+        token = token1 if via == token0 else token0
+        if via not in self.routed.via or all(t != token for t, _ in self._pairs.values()):
+            return
+        meta = await read_token_meta(self.reader, token)
+        info = PairInfo(chain_id=self.chain_id, venue=self.factories.get(factory, factory),
+                        pair=pair, token=token, quote=self.quote,
+                        block_number=int(lg["blockNumber"], 16), symbol=meta.symbol,
+                        name=meta.name, decimals=meta.display_decimals)
+        await self._announce(self.routed.add(pair, token, via, factory), info)
+
+    async def _announce(self, routed: RoutedPair, like: PairInfo) -> None:
+        """Publish a routed pair (quote: its via asset) and its reserves valued in native."""
+        info = PairInfo(chain_id=self.chain_id,
+                        venue=self.factories.get(routed.factory, routed.factory),
+                        pair=routed.pair, token=routed.token, quote=routed.via,
+                        block_number=like.block_number, symbol=like.symbol, name=like.name,
+                        decimals=like.decimals)
+        log.info("discovery.routed_pair", pair=routed.pair, token=routed.token, via=routed.via)
+        await self.bus.publish(PairDiscovered(pair=info, source="route"))
+        raw = await self.routed.reserves(routed.pair)
+        if raw is not None:
+            r_token, r_quote = await self.routed.tick(routed, *raw)
+            await self.bus.publish(PriceTicked(pair=routed.pair, reserve_token=r_token,
+                                               reserve_quote=r_quote,
+                                               block_number=like.block_number))
 
     async def _on_sync(self, pair: str, lg: dict[str, Any]) -> None:
         known = self._pairs.get(pair)
-        if known is None:
+        routed = self.routed.pairs.get(pair)
+        if known is None and routed is None:
             return
         position = (int(lg["blockNumber"], 16), int(lg["logIndex"], 16))
         if position <= self._last_sync.get(pair, (-1, -1)):
@@ -178,6 +223,13 @@ class PairFollower:
         self._last_sync[pair] = position
         data = bytes.fromhex(lg["data"][2:])
         r0, r1 = int.from_bytes(data[:32], "big"), int.from_bytes(data[32:64], "big")
+        if routed is not None:  # valued in native through the via asset's WETH pool
+            r_token, r_quote = await self.routed.tick(routed, r0, r1)
+            await self.bus.publish(PriceTicked(pair=pair, reserve_token=r_token,
+                                               reserve_quote=r_quote,
+                                               block_number=position[0]))
+            return
+        assert known is not None
         _, quote_is_token0 = known
         reserve_quote, reserve_token = (r0, r1) if quote_is_token0 else (r1, r0)
         await self.bus.publish(PriceTicked(pair=pair, reserve_token=reserve_token,

@@ -37,10 +37,12 @@ from claudedex.events import (
 )
 from claudedex.execution.aggregator import AggregatorClient
 from claudedex.execution.fees import FeeCaps
-from claudedex.execution.fills import shortfall_bps
+from claudedex.execution.fills import short_fill_warning, shortfall_bps
+from claudedex.execution.finality import Finality, FinalityWatch, roll_back
 from claudedex.execution.nonces import NonceManager
 from claudedex.execution.order import Order
 from claudedex.execution.planner import Planner, Taxes
+from claudedex.execution.recovery import recover
 from claudedex.execution.relay import Broadcaster, PublicBroadcaster
 from claudedex.execution.routing import VenueRef
 from claudedex.execution.states import ON_CHAIN_POSSIBLE, TERMINAL, OrderState, check_transition
@@ -79,6 +81,7 @@ class ExecutionEngine:
         quote_token: str, *, broadcaster: Broadcaster | None = None,
         aggregator: AggregatorClient | None = None, dry_run: bool | None = None,
         policy: FlowPolicy | None = None, deadline_s: int = 120, venue: Venue | None = None,
+        route_via: Sequence[str] | None = None,
     ) -> None:
         self.bus = bus
         self.profile = profile
@@ -99,7 +102,10 @@ class ExecutionEngine:
                            is_halted=lambda: self.is_halted())
         self.planner = Planner(w3, venues, self.weth, self.account,
                                max_slippage_bps=profile.limits.max_slippage_bps,
-                               deadline_s=deadline_s, aggregator=aggregator)
+                               deadline_s=deadline_s, aggregator=aggregator,
+                               max_impact_bps=profile.limits.max_price_impact_bps,
+                               via=profile.chain.route_via if route_via is None else route_via)
+        self.finality = FinalityWatch.for_profile(w3, profile)  # the reorg watch
         self.taxes: dict[str, Taxes] = {}
         self.verdicts: dict[str, Verdict] = {}  # token (lower) -> token_verdict over its pools
         self._pools: dict[str, dict[str, tuple[Verdict, int | None]]] = {}
@@ -215,6 +221,7 @@ class ExecutionEngine:
         order = Order.from_proposal(proposal)
         if proposal.strategy == EXIT_STRATEGY:  # a retried exit may widen past the entry bound
             order.slippage_cap_bps = self.profile.limits.max_exit_slippage_bps
+            order.impact_cap_bps = self.profile.limits.max_exit_price_impact_bps
         if order.id in self.orders:
             log.warning("execution.duplicate_decision", order=order.id)
             return self.orders[order.id]
@@ -269,7 +276,7 @@ class ExecutionEngine:
         await self.bus.publish(AlertRaised(
             level="error", source="execution",
             message=f"JOURNAL WRITE FAILED for {order.id}: {exc}"))
-        if order.state not in ON_CHAIN_POSSIBLE:
+        if order.state not in ON_CHAIN_POSSIBLE and order.state is not S.CONFIRMING:
             detail = f"journal write failed before anything was sent: {exc}"[:500]
             self._unjournaled.add(order.id)
             try:
@@ -283,15 +290,15 @@ class ExecutionEngine:
             detail=f"journal write failed after signing ({exc}); the transaction is journaled "
                    "and watched by hash and nonce until it lands or is replaced"[:500]))
         try:
-            await self._settle_watched(order)
+            await self._follow(order)
         finally:
             self._unjournaled.discard(order.id)
 
     async def _abandon(self, order: Order, state: S, detail: str) -> None:
-        if order.state in ON_CHAIN_POSSIBLE:
+        if order.state in ON_CHAIN_POSSIBLE or order.state is S.CONFIRMING:
             # A transaction may exist: never mark it failed blindly; watch it instead.
             log.error("execution.error_after_sign", order=order.id, error=detail)
-            await self._settle_watched(order)
+            await self._follow(order)
             return
         if order.state not in TERMINAL:
             await self._record(order, state, detail)
@@ -316,7 +323,8 @@ class ExecutionEngine:
         try:
             await self._record(order, S.JOURNALED,
                                f"{order.venue}: min out {order.amount_out_min}, "
-                               f"deadline {order.deadline}")
+                               f"deadline {order.deadline}, "
+                               f"price impact {order.price_impact_bps} bps")
         except BaseException:
             if prepared is not None:
                 prepared.cancel()
@@ -336,56 +344,61 @@ class ExecutionEngine:
                             self.flow, self._record_intent)
 
     async def _filled(self, order: Order, fill: Fill | None) -> None:
-        """Journal ``filled`` and publish the fill (the venue journaled any failure)."""
+        """Journal ``filled`` (``confirming`` while the profile's confirmations are due) and
+        publish the fill (the venue journaled any failure); then follow it to final."""
         if fill is None:
             return
+        final = not (self.finality.confirmations and order.block_hash and self.venue.signs)
         order.amount_out, order.gas_cost_wei = fill.amount_out, fill.gas_cost_wei
         short = shortfall_bps(order.expected_out, fill.amount_out)
         detail = fill.detail or f"received {fill.amount_out}"
         if order.expected_out:
             detail += f" (expected {order.expected_out}, {short} bps short)"
-        await self._record(order, S.FILLED, detail)
-        if fill.amount_out < order.amount_out_min or short > max(order.slippage_bps, 0):
-            # the router's min-out should make this impossible: a token that lies about
-            # balances, a tax switched on, or a fill model gone wrong. The operator sees it.
-            below = " BELOW MIN-OUT" if fill.amount_out < order.amount_out_min else ""
-            await self.bus.publish(AlertRaised(
-                level="error" if below else "warning", source="execution",
-                message=f"fill of {order.id} received {fill.amount_out}, {short} bps under the "
-                        f"quote {order.expected_out}{below} (min-out {order.amount_out_min})"))
+        if not final:
+            detail += f"; final after {self.finality.confirmations} blocks on top"
+        await self._record(order, S.FILLED if final else S.CONFIRMING, detail)
+        warning = short_fill_warning(order.id, order.expected_out, order.amount_out_min,
+                                     order.slippage_bps, fill.amount_out)
+        if warning is not None:
+            await self.bus.publish(AlertRaised(level=warning[0], source="execution",
+                                               message=warning[1]))
         await self.bus.publish(OrderFilled(
             order_id=order.id, token=order.token, side=str(order.side),
             amount_in=order.amount_in, amount_out=order.amount_out,
             gas_cost_wei=order.gas_cost_wei, tx_hash=order.mined_hash,
             block_number=order.block_number))
+        if not final:
+            await self._confirm(order)
+
+    async def _confirm(self, order: Order) -> None:
+        """A ``confirming`` fill: ``filled`` once buried, else rolled back and watched again
+        (the same signed transaction: re-mined, rebroadcast, or failed; never re-signed)."""
+        if await self.finality.settle(order) is Finality.FINAL:
+            await self._record(order, S.FILLED, f"final: {self.finality.confirmations} "
+                               f"blocks on top of block {order.block_number}")
+            return
+        await roll_back(order, self._record, self.bus)
+        await self._settle_watched(order)
+
+    async def _follow(self, order: Order) -> None:
+        """Drive an order that may be on chain (or is confirming) to a final state."""
+        if order.state is S.CONFIRMING:
+            await self._confirm(order)
+        else:
+            await self._settle_watched(order)
 
     # -- crash recovery -------------------------------------------------------------------
 
     async def recover(self) -> list[Order]:
-        """Reconcile the journal with the chain before trading: finish or cancel every order.
+        """Reconcile the journal with the chain before trading (see
+        :func:`claudedex.execution.recovery.recover`)."""
+        return await recover(self)
 
-        Orders that never reached ``signed`` are cancelled (their intent is stale); the rest
-        are looked up by hash, rebroadcast from the journaled raw bytes while their nonce is
-        free, and driven to a terminal state. The nonce manager restarts above them.
-        """
-        entries = await self.journal.open_orders()
-        orders = [o for o in (Order.from_snapshot(e.data) for e in entries
-                              if e.data.get("id") == e.order_id) if o.state not in TERMINAL]
-        on_chain = [o for o in orders if o.state in ON_CHAIN_POSSIBLE and o.attempts]
-        stale = [o for o in orders if not (o.state in ON_CHAIN_POSSIBLE and o.attempts)]
-        await self.nonces.sync(o.attempts[-1].nonce for o in on_chain)
-        for order in stale:
-            self.orders.pop(order.id, None)  # a crashed run's copy, never to move again
-            await self._record(order, S.CANCELLED, "engine restarted before signing")
-        results = await asyncio.gather(*(self._resume(o) for o in on_chain))
-        self.recovered = True
-        log.info("execution.recovered", orders=len(orders), resumed=len(on_chain))
-        return [*results, *stale]
-
-    async def _resume(self, order: Order) -> Order:
+    async def resume_order(self, order: Order) -> Order:
+        """Follow one journaled order that may be on chain (or is confirming) to the end."""
         self.orders[order.id] = order
         try:
-            await self._settle_watched(order)
+            await self._follow(order)
         finally:
             self.orders.pop(order.id, None)
         return order

@@ -56,3 +56,18 @@ def shortfall_bps(expected: int, received: int) -> int:
     if expected <= 0 or received >= expected:
         return 0
     return (expected - received) * 10_000 // expected
+
+
+def short_fill_warning(order_id: str, expected: int, minimum: int, slippage_bps: int,
+                       received: int) -> tuple[str, str] | None:
+    """(level, message) when a fill fell under its min-out (error) or more than its slippage
+    under the quote (warning), else None. The router's min-out should make the first
+    impossible: a token that lies about balances, a tax switched on, or a fill model gone
+    wrong; the operator sees it either way."""
+    short = shortfall_bps(expected, received)
+    if received >= minimum and short <= max(slippage_bps, 0):
+        return None
+    below = " BELOW MIN-OUT" if received < minimum else ""
+    return ("error" if below else "warning",
+            f"fill of {order_id} received {received}, {short} bps under the quote "
+            f"{expected}{below} (min-out {minimum})")

@@ -67,6 +67,9 @@ class Order:
     fee_on_transfer: bool = False
     slippage_cap_bps: int = 0  # 0: the profile's max_slippage_bps (exits: the exit cap)
     approved_min_out: int = 0  # the min-out the operator approved: never filled below it
+    impact_cap_bps: int = 0  # 0: the profile's max_price_impact_bps (exits: the exit limit)
+    price_impact_bps: int = 0  # the planned route's price impact (pool fees included)
+    block_hash: str = ""  # of the block the fill was read from (reorg watch)
     attempts: list[TxAttempt] = field(default_factory=list)
     mined_hash: str = ""
     block_number: int = 0
@@ -105,6 +108,8 @@ class Order:
             "amount_out_min": str(self.amount_out_min), "deadline": self.deadline,
             "slippage_bps": self.slippage_bps, "fee_on_transfer": self.fee_on_transfer,
             "approved_min_out": str(self.approved_min_out),
+            "impact_cap_bps": self.impact_cap_bps, "price_impact_bps": self.price_impact_bps,
+            "block_hash": self.block_hash,
             "attempts": [a.to_json() for a in self.attempts], "mined_hash": self.mined_hash,
             "block_number": self.block_number, "amount_out": str(self.amount_out),
             "gas_cost_wei": str(self.gas_cost_wei), "detail": self.detail,
@@ -123,6 +128,9 @@ class Order:
             deadline=int(data.get("deadline", 0)), slippage_bps=int(data.get("slippage_bps", 0)),
             fee_on_transfer=bool(data.get("fee_on_transfer", False)),
             approved_min_out=int(data.get("approved_min_out", 0)),
+            impact_cap_bps=int(data.get("impact_cap_bps", 0)),
+            price_impact_bps=int(data.get("price_impact_bps", 0)),
+            block_hash=str(data.get("block_hash", "")),
             attempts=[TxAttempt.from_json(a) for a in data.get("attempts", [])],
             mined_hash=str(data.get("mined_hash", "")),
             block_number=int(data.get("block_number", 0)),

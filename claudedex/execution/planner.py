@@ -1,5 +1,11 @@
 """Turn an approved order into one exact router call: route, amountOutMin, deadline.
 
+Why here: the planner is the one step every order passes before it is journaled and signed
+or simulated (console approvals, strategies, ``claudedex trade``, paper, exits), so the
+price-impact limit is enforced here, on the route actually sent
+(:mod:`claudedex.execution.routes`). Exits have their own, wider limit
+(``limits.max_exit_price_impact_bps``) so a stop-loss in a thinned pool still gets out.
+
 Why at send time and in integers: see :mod:`claudedex.execution.slippage`. An aggregator
 route is taken only when it beats the best direct V2 quote *and* its calldata is a Router02
 swap to us whose amountOutMin is at least the bound the direct route guarantees, so a
@@ -11,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from eth_abi.abi import decode as abi_decode
@@ -22,15 +28,12 @@ from claudedex.errors import ChainError
 from claudedex.execution import calls
 from claudedex.execution.aggregator import NATIVE, AggregatorClient, AggregatorError
 from claudedex.execution.order import Order
-from claudedex.execution.routing import Quote, VenueRef, best_v2_quote
+from claudedex.execution.routes import NoRoute, PriceImpactTooHigh, Route, best_route, choose
+from claudedex.execution.routing import Quote, VenueRef
 from claudedex.execution.slippage import amount_out_min, chain_deadline, effective_slippage_bps
 from claudedex.wallet.guard import ROUTER_SELECTORS
 
 log = structlog.get_logger(__name__)
-
-
-class NoRoute(ChainError):
-    """No configured venue has a pool with liquidity for this trade."""
 
 
 class PriceMoved(ChainError):
@@ -61,10 +64,18 @@ class Taxes:
         return not self.measured or bool(self.buy_bps or self.sell_bps)
 
 
+class ReserveSource(Protocol):
+    """Where a replay's planner reads its routes: the backtest's simulated venue."""
+
+    def routes(self, token_in: str, token_out: str, amount_in: int, *,
+               in_tax_bps: int = 0, out_tax_bps: int = 0) -> list[Route | None]: ...
+
+
 class Planner:
     def __init__(self, w3: Any, venues: Sequence[VenueRef], quote_token: str, account: str,
                  *, max_slippage_bps: int, deadline_s: int = 120,
-                 aggregator: AggregatorClient | None = None) -> None:
+                 aggregator: AggregatorClient | None = None,
+                 max_impact_bps: int = 10_000, via: Sequence[str] = ()) -> None:
         self.w3 = w3
         self.venues = list(venues)
         self.weth = to_checksum_address(quote_token)
@@ -72,19 +83,48 @@ class Planner:
         self.max_slippage_bps = max_slippage_bps
         self.deadline_s = deadline_s
         self.aggregator = aggregator
+        self.max_impact_bps = max_impact_bps  # orders may carry a wider one (exits)
+        self.via = [to_checksum_address(a) for a in via]  # other quote assets to route through
+        self.reserves: ReserveSource | None = None  # a backtest's venue (recorded reserves)
 
-    async def plan(self, order: Order, taxes: Taxes = Taxes()) -> Quote:
-        """Fill in the order's route, limits and calldata from fresh reserves."""
+    async def route(self, order: Order, taxes: Taxes = Taxes()) -> Route:
+        """The best route within the order's price-impact limit, from fresh reserves.
+
+        Raises :class:`PriceImpactTooHigh` (impact vs limit in the message) or
+        :class:`NoRoute`; reads the chain only.
+        """
         buy = order.side is Side.BUY
         token = to_checksum_address(order.token)
         token_in, token_out = (self.weth, token) if buy else (token, self.weth)
-        best, deadline = await asyncio.gather(  # one round trip: quotes and the chain clock
-            best_v2_quote(self.w3, self.venues, token_in, token_out, order.amount_in,
-                          in_tax_bps=0 if buy else taxes.sell_bps,
-                          out_tax_bps=taxes.buy_bps if buy else 0),
-            chain_deadline(self.w3, self.deadline_s))
-        if best is None:
-            raise NoRoute(f"no venue has liquidity for {token_in} -> {token_out}")
+        limit = order.impact_cap_bps or self.max_impact_bps
+        try:
+            if self.reserves is not None:  # a replay: the venue holds the recorded reserves
+                return choose(self.reserves.routes(
+                    token_in, token_out, order.amount_in, in_tax_bps=0 if buy else taxes.sell_bps,
+                    out_tax_bps=taxes.buy_bps if buy else 0), limit)
+            return await best_route(self.w3, self.venues, token_in, token_out,
+                                    order.amount_in, via=self.via, limit_bps=limit,
+                                    in_tax_bps=0 if buy else taxes.sell_bps,
+                                    out_tax_bps=taxes.buy_bps if buy else 0)
+        except NoRoute as exc:
+            raise NoRoute(f"no venue has liquidity for {token_in} -> {token_out}") from exc
+        except PriceImpactTooHigh as exc:
+            side = "buy" if buy else "sell"
+            raise PriceImpactTooHigh(f"{side} of {order.amount_in} refused: {exc}",
+                                     exc.impact_bps, exc.limit_bps) from exc
+
+    async def plan(self, order: Order, taxes: Taxes = Taxes()) -> Quote:
+        """Fill in the order's route, limits and calldata from fresh reserves.
+
+        Raises :class:`PriceImpactTooHigh`, :class:`NoRoute`, :class:`PriceMoved`.
+        """
+        buy = order.side is Side.BUY
+        route, deadline = await asyncio.gather(  # one round trip: quotes and the chain clock
+            self.route(order, taxes), chain_deadline(self.w3, self.deadline_s))
+        best = Quote(route.venue, route.pairs[0], route.path[0], route.path[-1],
+                     route.amount_in, route.reserves[0][0], route.reserves[0][1],
+                     route.expected_out)
+        order.price_impact_bps = route.impact_bps
         fot = taxes.fee_on_transfer
         cap = order.slippage_cap_bps or self.max_slippage_bps
         minimum = amount_out_min(best.expected_out, order.slippage_bps, cap)
@@ -94,7 +134,7 @@ class Planner:
                     f"the market moved past the approved price: {best.venue.name} now gives "
                     f"{best.expected_out}, the approval's min-out is {order.approved_min_out}")
             minimum = max(minimum, order.approved_min_out)  # never below what was approved
-        path = [token_in, token_out]
+        path = list(route.path)
         if buy:
             data = calls.swap_exact_eth_for_tokens(minimum, path, self.account, deadline,
                                                    fee_on_transfer=fot)

@@ -7,6 +7,13 @@ turns a logic bug into a loud error instead of a silently double-spent order.
 ``dropped`` and ``reverted`` are recorded only when the engine gives up on the transaction
 (they are terminal in :data:`claudedex.storage.journal.TERMINAL_STATES` too); a transaction
 that vanished from the pool and is sent again is recorded as another ``broadcast``.
+
+Reorgs: with the profile's ``confirmations`` above 0 a fill is first ``confirming`` (read
+from its receipt and booked by the portfolio, its block not yet buried) and becomes
+``filled`` (final) only with that many blocks on top of it. If its block leaves the chain
+first, the order is ``reorged``: the fill is rolled back and the transaction is watched
+again exactly like one whose answer was lost (re-mined, rebroadcast from the journaled raw
+bytes while its nonce is free, or failed when the nonce went elsewhere).
 """
 
 from __future__ import annotations
@@ -27,7 +34,9 @@ class OrderState(StrEnum):
     REVERTED = "reverted"  # receipt with status 0
     DROPPED = "dropped"  # gone from the pool and given up on
     REPLACED = "replaced"  # superseded by a bumped transaction with the same nonce
-    FILLED = "filled"
+    CONFIRMING = "confirming"  # filled on chain, waiting for `confirmations` blocks on top
+    REORGED = "reorged"  # the fill's block left the chain: fill rolled back, tx watched again
+    FILLED = "filled"  # final
     FAILED = "failed"
     CANCELLED = "cancelled"  # stopped before anything was signed (halt, dry run, restart)
     SIMULATED = "simulated"  # dry run (--dry-run): quoted, never signed
@@ -47,7 +56,9 @@ ALLOWED: dict[OrderState, frozenset[OrderState]] = {
         {S.BROADCAST, S.MINED, S.REVERTED, S.DROPPED, S.REPLACED, S.FAILED}
     ),
     S.REPLACED: frozenset({S.SIGNED, S.BROADCAST, S.MINED, S.REVERTED, S.FAILED}),
-    S.MINED: frozenset({S.FILLED, S.BROADCAST}),  # broadcast again after a reorg
+    S.MINED: frozenset({S.FILLED, S.CONFIRMING, S.BROADCAST}),  # broadcast: after a reorg
+    S.CONFIRMING: frozenset({S.FILLED, S.REORGED}),
+    S.REORGED: frozenset({S.MINED, S.REVERTED, S.BROADCAST, S.REPLACED, S.DROPPED, S.FAILED}),
     S.REVERTED: frozenset({S.FAILED, S.BROADCAST}),
     S.DROPPED: frozenset({S.FAILED}),
     S.FILLED: frozenset(),
@@ -59,7 +70,7 @@ ALLOWED: dict[OrderState, frozenset[OrderState]] = {
 TERMINAL: frozenset[OrderState] = frozenset(s for s, nxt in ALLOWED.items() if not nxt)
 # A transaction may exist on chain in these states: recovery must look it up, never re-sign.
 ON_CHAIN_POSSIBLE: frozenset[OrderState] = frozenset(
-    {S.SIGNED, S.BROADCAST, S.REPLACED, S.MINED, S.REVERTED}
+    {S.SIGNED, S.BROADCAST, S.REPLACED, S.MINED, S.REVERTED, S.REORGED}
 )
 
 

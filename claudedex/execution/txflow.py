@@ -248,10 +248,14 @@ class TxFlow:
     async def _on_receipt(self, order: Order, receipt: Any) -> Outcome | None:
         tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
         block = int(receipt["blockNumber"])
+        # the block the receipt is from: the finality watch compares it with the chain's
+        block_hash = receipt.get("blockHash")
+        order.block_hash = "0x" + bytes(block_hash).hex() if block_hash else ""
         if order.state not in (S.MINED, S.REVERTED) or order.mined_hash != tx_hash:
             order.mined_hash, order.block_number = tx_hash, block
             ok = int(receipt["status"]) == 1
             await self.record(order, S.MINED if ok else S.REVERTED, f"block {block}")
+        order.block_number = block
         if self.policy.confirmations > 1:
             head = int(await self.w3.eth.block_number)
             if head - block + 1 < self.policy.confirmations:

@@ -21,22 +21,36 @@ class ChainValuation:
     pool); ``balance(token)`` of ``account`` in the token's base units."""
 
     def __init__(self, w3: Any, venues: Sequence[VenueRef], quote_token: str,
-                 account: str) -> None:
+                 account: str, via: Sequence[str] = ()) -> None:
         self.w3 = w3
         self.venues = list(venues)
         self.quote = to_checksum_address(quote_token)
         self.account = to_checksum_address(account)
+        self.via = [to_checksum_address(a) for a in via if a.lower() != self.quote.lower()]
+
+    async def _spot(self, venue: VenueRef, token: str, other: str) -> tuple[int, int] | None:
+        pair = await find_pair(self.w3, venue, token, other)
+        if pair is None:
+            return None
+        r_token, r_other = await pair_reserves(self.w3, pair, token)
+        return (r_token, r_other) if r_token > 0 and r_other > 0 else None
 
     async def value(self, token: str, amount: int) -> int | None:
-        """Spot value (reserve ratio, no impact: the larger, so the stricter, figure)."""
+        """Spot value (reserve ratio, no impact: the larger, so the stricter, figure), over
+        the token's quote pools and, for the profile's other quote assets (a sell routed
+        through USDC), through them: token -> USDC -> quote at both pools' spot prices."""
         best: int | None = None
         for venue in self.venues:
-            pair = await find_pair(self.w3, venue, token, self.quote)
-            if pair is None:
-                continue
-            r_token, r_quote = await pair_reserves(self.w3, pair, token)
-            if r_token > 0 and r_quote > 0:
-                worth = amount * r_quote // r_token
+            direct = await self._spot(venue, token, self.quote)
+            worths = [amount * direct[1] // direct[0]] if direct else []
+            for mid in self.via:
+                if mid.lower() == token.lower():
+                    continue
+                first = await self._spot(venue, token, mid)
+                second = await self._spot(venue, mid, self.quote) if first else None
+                if first and second:
+                    worths.append(amount * first[1] * second[1] // (first[0] * second[0]))
+            for worth in worths:
                 best = worth if best is None else max(best, worth)
         return best
 

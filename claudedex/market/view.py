@@ -8,8 +8,9 @@ is a lookahead bug and is refused loudly instead of silently improving results.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from claudedex.clock import Clock
 from claudedex.domain import RiskReport, Score
@@ -20,6 +21,14 @@ LOOKAHEAD_SLACK_S = 1e-6
 
 class LookaheadError(RuntimeError):
     """Data stamped after the clock's now was offered to the view."""
+
+
+@dataclass(slots=True)
+class SeriesTable:
+    """Columns over a candle series: ``index`` maps a candle's open ts to its row."""
+
+    index: dict[float, int]
+    columns: Mapping[str, Any]  # name -> array-like, one value per candle
 
 
 @dataclass(slots=True)
@@ -78,6 +87,9 @@ class MarketView:
         self._candles: dict[str, deque[Candle]] = {}
         self._candle_seq: dict[str, int] = {}
         self._builders: dict[str, CandleBuilder] = {}
+        # pair -> columns computed once over a whole candle series (a backtest's file): read
+        # only at the view's last closed candle, so they show nothing later than the clock
+        self.series: dict[str, SeriesTable] = {}
 
     # -- guards -----------------------------------------------------------------------
 
@@ -131,7 +143,9 @@ class MarketView:
             prev.reserve_quote = reserve_quote
             prev.block = block
             prev.ts = ts
-        self._reselect(token)
+        pairs = self._token_pairs.get(token)
+        if pairs is not None and len(pairs) > 1:  # one pool: it is already the token's pool
+            self._reselect(token)
         if reserve_token <= 0:
             return None
         builder = self._builders.get(pair)
@@ -205,6 +219,17 @@ class MarketView:
         if pool is None or pool.reserve_token <= 0:
             return None
         return pool.reserve_quote / pool.reserve_token
+
+    def series_value(self, pair: str, name: str) -> Any:
+        """``name``'s value at ``pair``'s last closed candle, from :attr:`series`; None
+        before the first close or for a candle the table does not hold. Raises KeyError
+        for a column the table lacks."""
+        table = self.series.get(pair)
+        box = self._candles.get(pair)
+        if table is None or not box:
+            return None
+        i = table.index.get(box[-1].ts)
+        return None if i is None else table.columns[name][i]
 
     def holding(self, token: str) -> int:
         return self.portfolio.positions.get(token, 0)

@@ -89,6 +89,8 @@ class MLScorer:
                 tg.create_task(self._score_loop(scorer))
                 async for event in sub:
                     if isinstance(event, PairDiscovered):
+                        if event.pair.quote and event.pair.quote.lower() != self.quote:
+                            continue  # a routed pool (vs USDC): scored via its WETH pool
                         self.pairs[event.pair.token.lower()] = event.pair
                     elif isinstance(event, RiskAssessed):
                         self.on_report(event.report)

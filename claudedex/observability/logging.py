@@ -17,6 +17,8 @@ from typing import Any, TextIO
 
 import structlog
 
+from claudedex.secrets.resolve import scrub, scrub_event
+
 LOG_FILE = "claudedex.log"
 
 
@@ -42,7 +44,7 @@ class _JsonFormatter(logging.Formatter):
                  "logger": record.name, "event": record.getMessage()}
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return scrub(json.dumps(entry, default=str))
 
 
 def configure_logging(data_dir: Path, console: bool, level: int = logging.INFO,
@@ -58,6 +60,7 @@ def configure_logging(data_dir: Path, console: bool, level: int = logging.INFO,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),
         structlog.processors.format_exc_info,
+        scrub_event,  # stored secret values never reach a log line
     ]
     if console:
         processors.append(_ConsoleTee(stream if stream is not None else sys.stderr))

@@ -8,6 +8,7 @@ warns at start): metrics name the tokens and amounts we trade.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -23,23 +24,31 @@ from claudedex.events import (
     EngineHaltChanged,
     EquityMarked,
     Event,
+    FillRolledBack,
     OrderFilled,
     OrderUpdated,
     PositionChanged,
     ProposalDecided,
     RiskAssessed,
 )
+from claudedex.observability.ops import OpsMetrics
 
 log = structlog.get_logger(__name__)
 WEI = 10**18
 
 
 class EngineMetrics:
-    """The engine's metrics in their own registry (one per engine, so tests don't collide)."""
+    """The engine's metrics in their own registry (one per engine, so tests don't collide).
 
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+    ``ops``: the alerting metrics (open orders, drawdown against ``drawdown_limit_pct``,
+    refusals, RPC errors, cache hits), see :mod:`claudedex.observability.ops`.
+    """
+
+    def __init__(self, registry: CollectorRegistry | None = None, *,
+                 drawdown_limit_pct: Decimal | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
+        self.ops = OpsMetrics(r, drawdown_limit_pct=drawdown_limit_pct)
         self.events = Counter("claudedex_events_total", "Bus events seen", ["topic"], registry=r)
         self.verdicts = Counter("claudedex_risk_reports_total", "Safety verdicts",
                                 ["verdict"], registry=r)
@@ -51,6 +60,9 @@ class EngineMetrics:
         self.orders = Counter("claudedex_order_transitions_total", "Order state transitions",
                               ["state"], registry=r)
         self.fills = Counter("claudedex_fills_total", "Fills", ["side"], registry=r)
+        self.rollbacks = Counter("claudedex_fill_rollbacks_total",
+                                 "Fills undone because a reorg removed their block", ["side"],
+                                 registry=r)
         self.gas = Counter("claudedex_gas_paid_eth_total", "Gas paid (ETH, analytics only)",
                            registry=r)
         self.failures = Counter("claudedex_component_failures_total",
@@ -67,6 +79,7 @@ class EngineMetrics:
 
     def observe(self, ev: Event) -> None:
         self.events.labels(ev.topic).inc()
+        self.ops.observe(ev)
         if isinstance(ev, RiskAssessed):
             self.verdicts.labels(ev.report.verdict.value).inc()
             self.report_ms.observe(ev.report.elapsed_ms)
@@ -77,6 +90,8 @@ class EngineMetrics:
         elif isinstance(ev, OrderFilled):
             self.fills.labels(ev.side).inc()
             self.gas.inc(ev.gas_cost_wei / WEI)
+        elif isinstance(ev, FillRolledBack):
+            self.rollbacks.labels(ev.side).inc()
         elif isinstance(ev, ComponentFailed):
             self.failures.labels(ev.component).inc()
         elif isinstance(ev, EngineHaltChanged):

@@ -25,8 +25,23 @@ class Position:
     last_mark: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class FillEffect:
+    """What one fill added to the book (quote/token base units), so it can be taken back
+    exactly when a reorg removes it: every field here is additive."""
+
+    token: str
+    amount: int
+    cost_quote: int
+    realized_quote: int
+    realized: int
+    cash: int
+    gas_paid: int
+
+
 class Book:
-    """Cash and positions; fills are the only thing that change them."""
+    """Cash and positions; fills are the only thing that change them (a reorg may take one
+    back: :meth:`revert_fill`)."""
 
     def __init__(self, starting_cash: int) -> None:
         self.cash = starting_cash
@@ -34,6 +49,56 @@ class Book:
         self.realized = 0
         self.gas_paid = 0
         self.fills = 0
+        self.effects: dict[str, FillEffect] = {}  # order id -> its fill's effect
+
+    def apply_order_fill(self, order_id: str, token: str, side: Side, amount_in: int,
+                         amount_out: int, gas_cost_wei: int, ts: float,
+                         pair: str = "") -> Position:
+        """:meth:`apply_fill`, remembering its effect under ``order_id`` for a rollback."""
+        before = self.positions.get(token)
+        amount, cost, pos_realized = ((before.amount, before.cost_quote, before.realized_quote)
+                                      if before is not None else (0, 0, 0))
+        realized, cash, gas = self.realized, self.cash, self.gas_paid
+        pos = self.apply_fill(token, side, amount_in, amount_out, gas_cost_wei, ts, pair)
+        self.effects[order_id] = FillEffect(
+            token, pos.amount - amount, pos.cost_quote - cost, pos.realized_quote - pos_realized,
+            self.realized - realized, self.cash - cash, self.gas_paid - gas)
+        return pos
+
+    def revert_fill(self, order_id: str, token: str, side: Side, amount_in: int,
+                    amount_out: int, gas_cost_wei: int) -> Position:
+        """Take back the fill of ``order_id`` (its block left the chain).
+
+        Exact when the fill was applied with :meth:`apply_order_fill` in this process; a
+        fill replayed from storage is taken back from its own numbers (a sell's cost basis
+        then comes back at the position's average cost, or at its proceeds when closed).
+        """
+        effect = self.effects.pop(order_id, None) or self._inverse(
+            token, side, amount_in, amount_out, gas_cost_wei)
+        pos = self.positions.get(effect.token)
+        if pos is None:
+            pos = self.positions[effect.token] = Position(effect.token)
+        pos.amount = max(0, pos.amount - effect.amount)
+        pos.cost_quote = max(0, pos.cost_quote - effect.cost_quote)
+        pos.realized_quote -= effect.realized_quote
+        self.realized -= effect.realized
+        self.cash -= effect.cash
+        self.gas_paid -= effect.gas_paid
+        self.fills = max(0, self.fills - 1)
+        if pos.amount == 0:
+            pos.cost_quote = 0
+            pos.last_mark = 0
+        return pos
+
+    def _inverse(self, token: str, side: Side, amount_in: int, amount_out: int,
+                 gas: int) -> FillEffect:
+        if side is Side.BUY:
+            return FillEffect(token, amount_out, amount_in, -gas, -gas, -amount_in - gas, gas)
+        pos = self.positions.get(token)
+        cost = (pos.cost_quote * amount_in // pos.amount if pos is not None and pos.amount
+                else amount_out - gas)
+        pnl = amount_out - cost - gas
+        return FillEffect(token, -amount_in, -cost, pnl, pnl, amount_out - gas, gas)
 
     def apply_fill(
         self,

@@ -50,12 +50,24 @@ class Portfolio:
         gas: int,
         now: float,
         pair: str = "",
+        *,
+        order_id: str = "",
     ) -> Position:
-        pos = self.book.apply_fill(token, side, amount_in, amount_out, gas, now, pair)
+        """Book one fill; with ``order_id`` it can later be taken back (:meth:`revert_fill`)."""
+        if order_id:
+            pos = self.book.apply_order_fill(order_id, token, side, amount_in, amount_out, gas,
+                                             now, pair)
+        else:
+            pos = self.book.apply_fill(token, side, amount_in, amount_out, gas, now, pair)
         if side is Side.SELL:
             self._exit_pending.pop(token, None)
             self.retries.cleared(token)
         return pos
+
+    def revert_fill(self, order_id: str, token: str, side: Side, amount_in: int,
+                    amount_out: int, gas: int) -> Position:
+        """Take back a fill a reorg removed (see :meth:`Book.revert_fill`)."""
+        return self.book.revert_fill(order_id, token, side, amount_in, amount_out, gas)
 
     def mark_position(self, pos: Position, view: MarketView) -> int:
         """What selling the whole position now would return (our own impact included).

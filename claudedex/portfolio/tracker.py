@@ -23,6 +23,7 @@ from claudedex.events import (
     EngineHaltChanged,
     EquityMarked,
     Event,
+    FillRolledBack,
     OrderFilled,
     OrderUpdated,
     PositionChanged,
@@ -64,7 +65,8 @@ class PortfolioTracker:
         cash = starting_equity(profile) if starting_cash is None else starting_cash
         self.core = Portfolio(settings, ExitRules.from_params(profile.strategy.params), cash)
         self._topics = TOPICS + (OrderFilled.topic, EngineHaltChanged.topic,
-                                 OrderUpdated.topic, ProposalDecided.topic)
+                                 OrderUpdated.topic, ProposalDecided.topic,
+                                 FillRolledBack.topic)
         self._exits_in_flight: dict[str, tuple[str, str]] = {}  # proposal id -> token, why
         self._alerted: dict[str, float] = {}  # token -> when the operator was last told
         self.exit_slippage_cap_bps = profile.limits.max_exit_slippage_bps
@@ -111,7 +113,15 @@ class PortfolioTracker:
                 ev.gas_cost_wei,
                 now,
                 self.view.token_pair.get(token, ""),
+                order_id=ev.order_id,
             )
+            await self._mark(only=pos.token, changed=(pos.token,))
+            return
+        if isinstance(ev, FillRolledBack):  # a reorg removed the fill's block
+            pos = self.core.revert_fill(ev.order_id, ev.token.lower(), Side(ev.side),
+                                        ev.amount_in, ev.amount_out, ev.gas_cost_wei)
+            log.warning("portfolio.fill_rolled_back", order=ev.order_id, token=pos.token,
+                        amount=pos.amount)
             await self._mark(only=pos.token, changed=(pos.token,))
             return
         if isinstance(ev, OrderUpdated):

@@ -75,7 +75,9 @@ def concentration(ctx: RiskContext) -> RiskFactor:
     why = f"token {tok:.1f}%, deployer {dep:.1f}% of equity (limit {limit}%)"
     full = _buy(ctx) and ctx.open_positions >= ctx.settings.max_open_positions
     if full and ctx.token_exposure == 0:
-        why += f"; {ctx.open_positions} positions open (max {ctx.settings.max_open_positions})"
+        # pending buys count too: say so, or "5 open" contradicts a console showing 1
+        why += (f"; {ctx.open_positions} positions open or pending "
+                f"(max {ctx.settings.max_open_positions})")
     blocking = _buy(ctx) and (tok > limit or dep > limit or (full and ctx.token_exposure == 0))
     return RiskFactor("concentration", _score(max(tok, dep) / limit), why, blocking)
 

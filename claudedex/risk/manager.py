@@ -17,7 +17,7 @@ from claudedex.amm import expected_output, get_amount_out, min_amount_out, price
 from claudedex.clock import Clock
 from claudedex.config import Profile
 from claudedex.domain import RiskFactor, Side, Signal, TradeProposal, Verdict
-from claudedex.market.view import MarketView
+from claudedex.market.view import MarketView, PoolState
 from claudedex.risk import sizing
 from claudedex.risk.context import (
     WEI,
@@ -69,6 +69,23 @@ class Assessment:
     proposal: TradeProposal | None
     factors: tuple[RiskFactor, ...]
     dropped: str = ""
+    size_by: str = ""  # what decided the size: the sizing rule, or the cap that bound it
+
+
+def _deepest_for_buy(
+    signal: Signal, pool: PoolState | None, view: MarketView
+) -> tuple[Signal, PoolState | None]:
+    """A buy is sized on the token's deepest pool, not the signal's pair: the planner routes
+    through the profile's other quote assets (``WETH -> USDC -> TOKEN``), and discovery
+    publishes those pools' depth in native units (:mod:`claudedex.discovery.routed`), so a
+    token whose WETH pool is dust and whose USDC pool is deep gets the USDC pool's size."""
+    deepest = view.token_pair.get(signal.token, "")
+    deep = view.pools.get(deepest) if deepest and deepest != signal.pair else None
+    if deep is None or deep.reserve_token <= 0:
+        return signal, pool
+    if pool is not None and pool.reserve_token > 0 and deep.reserve_quote <= pool.reserve_quote:
+        return signal, pool
+    return replace(signal, pair=deepest), deep
 
 
 def _uuid() -> str:
@@ -94,6 +111,8 @@ class RiskManager:
             if deepest and deepest != signal.pair:
                 signal = replace(signal, pair=deepest)
                 pool = view.pools.get(deepest)
+        if signal.side is Side.BUY:
+            signal, pool = _deepest_for_buy(signal, pool, view)
         if pool is None or pool.reserve_token <= 0 or pool.reserve_quote <= 0:
             return Assessment(signal, None, (), "no pool reserves known")
         report = view.reports.get(signal.token)
@@ -110,7 +129,7 @@ class RiskManager:
         in_flight = pf.committed.get(signal.token, 0)
         if signal.side is Side.BUY:
             r_in, r_out = pool.reserve_quote, pool.reserve_token
-            amount = self._buy_size(
+            amount, size_by = self._buy_size(
                 signal, equity, vol, pf.position_value.get(signal.token, 0) + in_flight, r_in,
                 pf.cash_quote - sum(pf.committed.values()) if pf.committed else pf.cash_quote,
             )
@@ -119,6 +138,7 @@ class RiskManager:
             r_in, r_out = pool.reserve_token, pool.reserve_quote
             held = pf.positions.get(signal.token, 0)
             amount = min(signal.amount_in or held, held)
+            size_by = "signal size" if signal.amount_in and amount < held else "whole position"
             quote_value = get_amount_out(amount, r_in, r_out, s.fee_bps) if amount > 0 else 0
         if amount <= 0:
             return Assessment(signal, None, (), "size is zero after limits")
@@ -191,16 +211,21 @@ class RiskManager:
             strategy=signal.strategy,
             reason=signal.reason,
         )
-        return Assessment(signal, proposal, factors)
+        return Assessment(signal, proposal, factors, size_by=size_by)
 
     def _buy_size(
         self, signal: Signal, equity: int, vol: float, exposure: int, reserve_quote: int, cash: int
-    ) -> int:
+    ) -> tuple[int, str]:
+        """The buy size in quote base units and what decided it (the rule or the cap)."""
         s = self.settings
         size = signal.amount_in if signal.amount_in else sizing.base_size(s, equity, vol)
         room = int(Decimal(equity) * s.max_token_exposure_pct / 100) - exposure
         impact = sizing.impact_cap(reserve_quote, s.max_slippage_bps, s.fee_bps)
-        cap = min(s.max_trade_quote, room, impact)
+        caps = [(s.max_trade_quote, "max trade"), (room, "token exposure"),
+                (impact, "price impact")]
         if cash > 0 or equity > 0:
-            cap = min(cap, cash)
-        return max(0, min(size, cap))
+            caps.append((cash, "cash"))
+        cap, cap_by = min(caps, key=lambda c: c[0])
+        if size <= cap:
+            return max(0, size), "signal size" if signal.amount_in else f"{s.sizing} sizing"
+        return max(0, cap), cap_by

@@ -32,6 +32,7 @@ from claudedex.events import (
     RiskAssessed,
 )
 from claudedex.safety.assess import AdvisoryChecks, AssessConfig, TokenAssessor
+from claudedex.safety.deployer import DeployerStore
 from claudedex.safety.roundtrip import PrefixCall
 from claudedex.safety.verdict import sort_findings
 
@@ -66,11 +67,13 @@ class SafetyAnalyzer:
         recheck_blocks: tuple[int, ...] = (10,),
         on_report: Callable[[RiskReport], Awaitable[None]] | None = None,
         extra_findings: Callable[[PairInfo], tuple[Finding, ...]] | None = None,
+        history: DeployerStore | None = None,
     ) -> None:
         self.bus = bus
         self.routers = venue_routers(venues)
         self.quote = quote_token.lower()
-        self.assessor = TokenAssessor(w3, config, chain_id=chain_id, advisory=apis)
+        self.assessor = TokenAssessor(w3, config, chain_id=chain_id, advisory=apis,
+                                      history=history)
         self.on_report = on_report
         self._gate = asyncio.Semaphore(concurrency)
         self.settle_blocks = settle_blocks
@@ -90,6 +93,8 @@ class SafetyAnalyzer:
                 async for event in sub:
                     if isinstance(event, PairDiscovered):
                         info = event.pair
+                        if info.quote and info.quote.lower() != self.quote:
+                            continue  # a routed pool (vs USDC): judged via its WETH pool
                         tg.create_task(self.assess_pair(info))
                         if self.settle_blocks > 0:
                             for delay in {self.settle_blocks, *self.recheck_blocks}:

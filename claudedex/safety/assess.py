@@ -2,8 +2,9 @@
 
 Why three stages: the checks that need nothing (reserves, code, token metadata, APIs) run
 together first; the round trip needs the reserves (to size a realistic trade) and owner
-probing needs the round trip's baseline and the controllers. Within a stage everything runs
-concurrently, so a report costs a few node round trips, well inside one block.
+probing needs the round trip's baseline and the controllers; so does the wallet's own round
+trip (``safety.victim``), which sells the amount the Prober's buy got. Within a stage
+everything runs concurrently, so a report costs a few node round trips, well inside one block.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import structlog
 from web3 import AsyncWeb3
 
 from claudedex.domain import Finding, RiskReport, Severity, Verdict
-from claudedex.errors import ChainError
+from claudedex.errors import ChainError, StorageError
 from claudedex.rpc.reader import ChainReader
 from claudedex.safety.bytecode import inspect_bytecode
 from claudedex.safety.controllers import find_controllers
-from claudedex.safety.deployer import DeployerHistory, deployer_findings
+from claudedex.safety.decision import Facts, calibrate
+from claudedex.safety.dependencies import dependency_findings
+from claudedex.safety.deployer import DeployerHistory, DeployerStore, deployer_findings
 from claudedex.safety.holders import holder_findings
 from claudedex.safety.liquidity import liquidity_findings, read_reserves
 from claudedex.safety.owner_probe import probe_owner_powers
@@ -29,6 +32,7 @@ from claudedex.safety.prober import Market
 from claudedex.safety.roundtrip import PrefixCall, RoundTrip, round_trip
 from claudedex.safety.sellability import judge_round_trip
 from claudedex.safety.verdict import decide, sort_findings
+from claudedex.safety.victim_findings import check_victim, wallet_taxes
 from claudedex.tokenmeta import metadata_findings, read_token_meta
 
 log = structlog.get_logger(__name__)
@@ -62,13 +66,13 @@ class TokenAssessor:
         *,
         chain_id: int = 0,
         advisory: AdvisoryChecks | None = None,
-        history: DeployerHistory | None = None,
+        history: DeployerStore | None = None,
     ) -> None:
         self.reader = ChainReader(w3)
         self.config = config or AssessConfig()
         self.chain_id = chain_id
         self.advisory = advisory
-        self.history = history or DeployerHistory()
+        self.history: DeployerStore = history or DeployerHistory()
 
     async def assess(
         self,
@@ -94,15 +98,23 @@ class TokenAssessor:
             findings = [Finding("CHECKS_FAILED", Severity.HIGH,
                                 f"the safety checks could not run: {exc}", {})]
             extra = {}
+        findings = calibrate(findings, _facts(findings, extra))
         verdict = decide(findings) if findings else Verdict.UNKNOWN
         if extra.get("creator"):
-            self.history.record(str(extra["creator"]), token, verdict)
+            await self._remember(str(extra["creator"]), token, verdict)
         return RiskReport(
             token=token, pair=pair, verdict=verdict, findings=sort_findings(findings),
             buy_tax_bps=extra.get("buy_tax_bps"), sell_tax_bps=extra.get("sell_tax_bps"),
             liquidity_quote=extra.get("liquidity_quote"),
             block_number=block_number or int(extra.get("block", 0)),
             elapsed_ms=(time.perf_counter() - started) * 1000)
+
+    async def _remember(self, creator: str, token: str, verdict: Verdict) -> None:
+        """Record the verdict in the deployer history; a store that fails only logs."""
+        try:
+            await self.history.record(self.chain_id, creator, token, verdict)
+        except StorageError as exc:
+            log.warning("safety.deployer_history_unwritable", token=token, error=str(exc))
 
     async def _checks(
         self, token: str, pair: str, quote: str, router: str, pending: tuple[PrefixCall, ...]
@@ -134,7 +146,8 @@ class TokenAssessor:
         if pending:
             findings += _pending_findings(trip, reserves.token)
         extra.update(buy_tax_bps=base.buy_tax_bps, sell_tax_bps=base.sell_tax_bps,
-                     creator=controllers.creator)
+                     transfer_tax_bps=base.transfer_tax_bps, creator=controllers.creator,
+                     owner=controllers.owner)
         findings.append(Finding("ROUND_TRIP", Severity.INFO, "simulated buy, transfer and sell", {
             "method": trip.method, "amount_in": str(amount_in),
             "buy_tax_bps": str(base.buy_tax_bps), "sell_tax_bps": str(base.sell_tax_bps),
@@ -146,15 +159,32 @@ class TokenAssessor:
             probe_owner_powers(reader, market, amount_in, code, controllers, head)
             if cfg.probe_owner and base.can_buy else _none(),
             liquidity_findings(reader, pair, reserves, amount_in, eoa_controllers,
-                               min_liquidity_quote=cfg.min_liquidity_quote, fee_bps=cfg.fee_bps),
+                               min_liquidity_quote=cfg.min_liquidity_quote, fee_bps=cfg.fee_bps,
+                               head=head, from_block=lookback),
             holder_findings(reader, token, pair, base.supply, controllers.creator,
                             from_block=lookback),
-            deployer_findings(reader, self.history, controllers.creator, token))
+            deployer_findings(reader, self.history, self.chain_id, controllers.creator, token),
+            dependency_findings(reader, market, amount_in, head, can_sell=base.can_sell,
+                                implementation=code.implementation,
+                                named_contracts=controllers.contracts)
+            if base.can_buy else _none(),
+            check_victim(reader, market, amount_in, head, trip, base,  # a wallet's own trades
+                         (reserves.quote, reserves.token), pending))
         for group in groups:
             findings += group
+        if base.buy_tax_bps is None:  # the Prober could not buy: the wallet's taxes, if any
+            extra.update(wallet_taxes(findings))
         if advisory:
             findings += await advisory
         return findings, extra
+
+
+def _facts(findings: list[Finding], extra: dict[str, Any]) -> Facts:
+    """What the decision table needs beyond each finding: the visible owner and taxes."""
+    taxes = tuple(int(extra[k]) for k in ("buy_tax_bps", "sell_tax_bps", "transfer_tax_bps")
+                  if extra.get(k) is not None)
+    owner = extra.get("owner")
+    return Facts(frozenset(f.code for f in findings), owner.lower() if owner else None, taxes)
 
 
 async def _none() -> tuple[Finding, ...]:

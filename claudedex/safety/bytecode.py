@@ -3,7 +3,9 @@
 Why walk opcodes instead of searching bytes: PUSH data can contain any byte, so only a walk
 that skips PUSH immediates tells a real DELEGATECALL or SELFDESTRUCT from a constant. The
 selectors come from the dispatcher (``PUSH4 sel ... EQ``); constants compared with GT/LT
-are the binary-search pivots solc emits and are not functions.
+are the binary-search pivots solc emits and are not functions. Storage slots read with a
+constant key (``PUSHn k SLOAD``) are where roles live, wherever they sit in the layout; the
+ones read near a ``CALLER`` are the ones compared with ``msg.sender``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ BEACON_SLOT = 0xA3F0AD74E5423AEBFD80D3EF4346578335A9A72AEAEE59FF6CB3582B35133D50
 OP_EQ, OP_GT, OP_LT = 0x14, 0x11, 0x10
 OP_CALL, OP_DELEGATECALL, OP_SELFDESTRUCT = 0xF1, 0xF4, 0xFF
 OP_PUSH1, OP_PUSH4, OP_PUSH20, OP_PUSH32 = 0x60, 0x63, 0x73, 0x7F
+OP_PUSH0, OP_SLOAD, OP_CALLER = 0x5F, 0x54, 0x33
+MAX_SLOT_KEY = 2**16  # a layout slot; larger constants are mapping/ERC-1967 hashes
+SENDER_WINDOW = 12  # ops between a constant SLOAD and a CALLER that count as "compared"
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class CodeFacts:
     opcodes: frozenset[int]
     embedded_addresses: tuple[str, ...]
     call_count: int
+    storage_slots: tuple[int, ...] = ()  # constant SLOAD keys, in code order
+    sender_slots: tuple[int, ...] = ()  # those read within SENDER_WINDOW ops of a CALLER
 
 
 def _strip_metadata(code: bytes) -> bytes:
@@ -70,7 +77,26 @@ def analyze_code(code: bytes) -> CodeFacts:
                     addresses.append(addr)
     used = frozenset(op for op, _ in ops)
     calls = sum(1 for op, _ in ops if op == OP_CALL)
-    return CodeFacts(len(code), tuple(selectors), used, tuple(addresses), calls)
+    slots, sender = _constant_sloads(ops)
+    return CodeFacts(len(code), tuple(selectors), used, tuple(addresses), calls, slots, sender)
+
+
+def _constant_sloads(ops: list[tuple[int, bytes]]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Slots read as ``PUSH k; SLOAD`` (k a layout slot), and those read near a CALLER."""
+    callers = [k for k, (op, _) in enumerate(ops) if op == OP_CALLER]
+    slots: dict[int, None] = {}
+    sender: dict[int, None] = {}
+    for k in range(1, len(ops)):
+        prev_op, data = ops[k - 1]
+        if ops[k][0] != OP_SLOAD or not (prev_op == OP_PUSH0 or OP_PUSH1 <= prev_op <= OP_PUSH32):
+            continue
+        key = int.from_bytes(data, "big") if data else 0
+        if key >= MAX_SLOT_KEY:
+            continue
+        slots[key] = None
+        if any(abs(c - k) <= SENDER_WINDOW for c in callers):
+            sender[key] = None
+    return tuple(slots), tuple(sender)
 
 
 @dataclass(frozen=True)
@@ -87,6 +113,17 @@ class BytecodeReport:
     def selectors(self) -> tuple[str, ...]:
         extra = self.impl.selectors if self.impl else ()
         return tuple(dict.fromkeys(self.token.selectors + extra))
+
+    @property
+    def storage_slots(self) -> tuple[int, ...]:
+        """Constant SLOAD keys of the token and its implementation (the layout is shared)."""
+        extra = self.impl.storage_slots if self.impl else ()
+        return tuple(dict.fromkeys(self.token.storage_slots + extra))
+
+    @property
+    def sender_slots(self) -> tuple[int, ...]:
+        extra = self.impl.sender_slots if self.impl else ()
+        return tuple(dict.fromkeys(self.token.sender_slots + extra))
 
     @property
     def embedded_addresses(self) -> tuple[str, ...]:

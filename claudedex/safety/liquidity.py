@@ -1,19 +1,22 @@
 """Check 5: pool depth, who holds the LP tokens, and the price impact of our trade size.
 
 Why LP ownership matters more than depth: a deep pool whose LP tokens sit in the deployer's
-wallet can be emptied in one removeLiquidity transaction; burned LP cannot.
+wallet can be emptied in one removeLiquidity transaction; burned LP cannot. LP held by a
+contract (a "locker") is examined by simulation in lplock.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from claudedex.amm import AmmError, price_impact_bps
 from claudedex.domain import Finding, Severity
 from claudedex.rpc.reader import ChainReader
 from claudedex.rpc.words import ZERO_ADDRESS, addr_word
 from claudedex.safety.controllers import DEAD
+from claudedex.safety.lplock import lp_contract_findings
 
 GET_RESERVES = bytes.fromhex("0902f1ac")
 TOKEN0 = bytes.fromhex("0dfe1681")
@@ -52,8 +55,13 @@ async def liquidity_findings(
     *,
     min_liquidity_quote: int,
     fee_bps: int = 30,
+    head: dict[str, Any] | None = None,
+    from_block: int = 0,
 ) -> tuple[Finding, ...]:
-    """Depth, LP burned/held, price impact; ``holders`` maps EOA controllers to roles."""
+    """Depth, LP burned/held, price impact; ``holders`` maps EOA controllers to roles.
+
+    With ``head`` (the block judged), contracts holding LP since ``from_block`` are examined
+    as lockers (lplock.py)."""
     f: list[Finding] = []
     if reserves.quote < min_liquidity_quote:
         f.append(Finding("LOW_LIQUIDITY", Severity.MEDIUM,
@@ -87,4 +95,7 @@ async def liquidity_findings(
                              f"the {role} {addr} holds {share / 100:.2f}% of the LP tokens and "
                              "can withdraw the liquidity at any time",
                              {"holder": addr, "role": role, "share_bps": str(share)}))
+    if head is not None and burned_bps < 9500:
+        f += await lp_contract_findings(reader, pair, total, holders, head,
+                                        from_block=from_block)
     return tuple(f)

@@ -4,7 +4,13 @@ Why simulate instead of guessing from names: a function called ``syncRewards`` m
 ``setWebsite`` may be harmless. For every non-standard selector we find which arguments make
 it succeed for a controller but revert for a stranger (a privileged function), then replay
 the buyer's round trip after that call. A call that makes buying or selling fail, raises a
-tax or mints supply is reported with the function, the caller and the effect.
+tax or mints supply is reported with the function, the caller and the effect. The same calls
+are then measured between a buyer's buy and sell (effects.py), and every controller is asked
+to move more than it holds (unbacked.py).
+
+Upgrade targets are a stub that satisfies both proxy kinds (code present, proxiableUUID()
+answering the ERC-1967 slot), so a UUPS implementation's own upgrade check passes and the
+upgrade power shows; upgrade power held by one wallet is high on its own.
 """
 
 from __future__ import annotations
@@ -15,16 +21,21 @@ from typing import Any
 
 from claudedex.domain import Finding, Severity
 from claudedex.rpc.reader import ChainReader
+from claudedex.safety.batch import call_many
 from claudedex.safety.bytecode import BytecodeReport
 from claudedex.safety.controllers import Controllers
-from claudedex.safety.prober import RANDOM_CALLER, REVERT_CODE, REVERT_IMPL, Market
-from claudedex.safety.roundtrip import PrefixCall, RoundTrip, round_trip
+from claudedex.safety.effects import call_effects, prefixed_trips
+from claudedex.safety.prober import RANDOM_CALLER, REVERT_IMPL, Market
+from claudedex.safety.roundtrip import RoundTrip
 from claudedex.safety.sellability import EXTREME_TAX_BPS
 from claudedex.safety.signatures import KNOWN, STANDARD, describe, generic_variants, typed_variants
+from claudedex.safety.simkit import UPGRADE_STUB
+from claudedex.safety.unbacked import unbacked_findings
 
 MAX_SCENARIOS = 24
 TAX_RAISE_BPS = 500
-_OVERRIDES = {REVERT_IMPL: {"code": REVERT_CODE}}
+_OVERRIDES = {REVERT_IMPL: {"code": UPGRADE_STUB}}
+UPGRADE_SELECTORS = frozenset({"0x3659cfe6", "0x4f1ef286"})  # upgradeTo, upgradeToAndCall
 
 
 @dataclass(frozen=True)
@@ -43,11 +54,6 @@ def _variants(sel: str, caller: str) -> list[bytes]:
     return [bytes.fromhex(sel[2:]) + b for b in body]
 
 
-async def _succeeds(reader: ChainReader, token: str, data: bytes, sender: str) -> bool:
-    out = await reader.call(token, data, sender=sender, overrides=_OVERRIDES, gas=5_000_000)
-    return out is not None
-
-
 async def find_power_calls(
     reader: ChainReader, token: str, code: BytecodeReport, controllers: Controllers
 ) -> list[PowerCall]:
@@ -56,15 +62,17 @@ async def find_power_calls(
     if not selectors or not controllers.candidates:
         return []
     shapes = [(s, i, d) for s in selectors for i, d in enumerate(_variants(s, RANDOM_CALLER))]
-    open_to_all = await asyncio.gather(
-        *(_succeeds(reader, token, d, RANDOM_CALLER) for _, _, d in shapes))
-    guarded = [(s, i) for (s, i, _), ok in zip(shapes, open_to_all, strict=True) if not ok]
+    open_to_all = await call_many(reader, [(token, d, RANDOM_CALLER) for _, _, d in shapes],
+                                  overrides=_OVERRIDES)
+    guarded = [(s, i) for (s, i, _), out in zip(shapes, open_to_all, strict=True)
+               if out is None]
     trials: list[PowerCall] = []
     for caller, role in controllers.candidates.items():
         per_caller = {s: _variants(s, caller) for s in selectors}
         trials += [PowerCall(s, per_caller[s][i], caller, role) for s, i in guarded]
-    ok = await asyncio.gather(*(_succeeds(reader, token, t.data, t.caller) for t in trials))
-    found = [t for t, good in zip(trials, ok, strict=True) if good]
+    ok = await call_many(reader, [(token, t.data, t.caller) for t in trials],
+                         overrides=_OVERRIDES)
+    found = [t for t, out in zip(trials, ok, strict=True) if out is not None]
     # round-robin over selectors, so a scenario cap never hides a whole function
     by_selector: dict[str, list[PowerCall]] = {}
     for t in found:
@@ -110,13 +118,16 @@ async def probe_owner_powers(
     if not await reader.supports_simulate():
         return (Finding("OWNER_PROBE_SKIPPED", Severity.INFO,
                         "the node lacks eth_simulateV1; owner powers were not probed", {}),)
-    calls = (await find_power_calls(reader, market.token, code, controllers))[:MAX_SCENARIOS]
+    head = base if base is not None else await reader.block("latest")
+    calls, unbacked = await asyncio.gather(
+        find_power_calls(reader, market.token, code, controllers),
+        unbacked_findings(reader, market, head, controllers.candidates))
+    calls = calls[:MAX_SCENARIOS]
     if not calls:
-        return ()
-    baseline, *trips = await asyncio.gather(
-        round_trip(reader, market, amount_in, base=base, short=True),
-        *(round_trip(reader, market, amount_in, base=base, short=True,
-                     prefix=(PrefixCall(c.caller, market.token, c.data),)) for c in calls))
+        return unbacked
+    effects, (baseline, *trips) = await asyncio.gather(
+        call_effects(reader, market, amount_in, head, calls, list(controllers.candidates)),
+        prefixed_trips(reader, market, amount_in, head, calls))
     worst: dict[str, tuple[int, Finding]] = {}
     order = list(Severity)
     for call, trip in zip(calls, trips, strict=True):
@@ -135,9 +146,29 @@ async def probe_owner_powers(
         if call.selector not in worst or rank > worst[call.selector][0]:
             worst[call.selector] = (rank, finding)
     found = [f for _, f in worst.values()]
+    found += _upgrade_powers(calls)
+    found += [e for e in effects
+              if (e.code, e.evidence.get("function")) not in {(f.code, f.evidence.get("function"))
+                                                              for f in found}]
+    found += unbacked
     if calls and not found:
         names = sorted({describe(c.selector) for c in calls})
         found.append(Finding("OWNER_FUNCTIONS_HARMLESS", Severity.INFO,
                              "privileged functions found; none hurt a buyer in simulation",
                              {"functions": ", ".join(names)}))
     return tuple(found)
+
+
+def _upgrade_powers(calls: list[PowerCall]) -> list[Finding]:
+    """UPGRADE_POWER (high) for each wallet that may replace the token's code alone."""
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for c in calls:
+        if c.selector in UPGRADE_SELECTORS and c.caller not in seen:
+            seen.add(c.caller)
+            name = describe(c.selector)
+            out.append(Finding(
+                "UPGRADE_POWER", Severity.HIGH,
+                f"the {c.role} {c.caller} can replace the token's code alone ({name})",
+                {"function": name, "caller": c.caller, "role": c.role}))
+    return out

@@ -2,9 +2,13 @@
 
 Why one eth_simulateV1 request with several blocks: the buy, a transfer to a fresh wallet,
 the fresh wallet's sell, a sell of the whole balance, a partial sell, a sell with an unlimited
-gas budget and a sell a week later all run against the same state in about one node round
-trip. Nodes without eth_simulateV1 get the same steps (minus the time jump) from one eth_call
+gas budget, and the launch positions held to every horizon of ``safety.horizons`` (+1 min to
++7 days, +1,000 and +10,000 blocks) all run against the same state in about one node round
+trip. Nodes without eth_simulateV1 get the same steps (minus the time jumps) from one eth_call
 into the Prober's ``roundTrip`` with a state override. Nothing is ever sent.
+
+These are the contract-based legs (the seller is the Prober, ``tx.origin`` another address,
+gas price 0). ``safety.victim`` runs the same trade as a wallet would send it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,16 @@ from typing import Any
 from eth_abi.abi import decode, encode
 from eth_utils.crypto import keccak
 
+from claudedex.errors import RpcError
 from claudedex.rpc.reader import ChainReader
+from claudedex.safety.horizons import (
+    BLOCK_SPAN_CAP,
+    holder_buy_names,
+    holder_overrides,
+    horizon_blocks,
+    horizon_leg_names,
+    launch_calls,
+)
 from claudedex.safety.prober import (
     FRESH_WALLET,
     PROBER,
@@ -31,10 +44,8 @@ from claudedex.safety.prober import (
 NORMAL_GAS = 1_500_000  # a generous wallet gas limit for one swap
 UNLIMITED_GAS = 25_000_000
 CALL_GAS = 29_000_000
-LATER_SECONDS = 8 * 24 * 3600  # past a one-week "anti-bot" cooldown
-LATER_BLOCKS = 50_000
 LEG_NAMES = ("buy", "send", "fresh_sell", "sell_all", "sell_part", "sell_dust",
-             "sell_unlimited", "sell_later")
+             "sell_unlimited", *holder_buy_names(), *horizon_leg_names())
 SHORT_LEGS = ("buy", "sell_all")
 FALLBACK_LEGS = ("buy", "send", "fresh_sell", "sell_all", "sell_part", "sell_unlimited")
 
@@ -69,6 +80,7 @@ def _overrides() -> dict[str, Any]:
         PROBER: {"code": code, "balance": hex(PROBER_FUNDS)},
         FRESH_WALLET: {"code": code},
         REVERT_IMPL: {"code": REVERT_CODE},
+        **holder_overrides(code, PROBER_FUNDS),
     }
 
 
@@ -87,10 +99,13 @@ async def simulate_round_trip(
     prefix: tuple[PrefixCall, ...] = (),
     base: dict[str, Any] | None = None,
     short: bool = False,
+    block_cap: int | None = None,
 ) -> RoundTrip:
     """Run the scenario with eth_simulateV1; ``prefix`` calls run first, in their own block.
 
-    ``short`` keeps only the buy and the sell of everything (what owner probing compares).
+    ``short`` keeps only the buy and the sell of everything (what owner probing compares);
+    ``block_cap``: no horizon more than this many blocks after launch (nodes that limit
+    a simulation's span). Raises RpcError when the node refuses the request.
     """
     head = base if base is not None else await reader.block("latest")
     t0, n0 = int(head["timestamp"], 16), int(head["number"], 16)
@@ -117,8 +132,12 @@ async def simulate_round_trip(
             "calls": [_call(PROBER, market.sell(10_000, NORMAL_GAS))],
         })
     else:
-        blocks += _sell_blocks(market, t0 + 4 + k, n0 + 2 + k, t0 + LATER_SECONDS,
-                               n0 + LATER_BLOCKS)
+        sells = _sell_block(market, t0 + 4 + k, n0 + 2 + k)
+        # the holders buy after the Prober's own legs, so those see the pool as before
+        sells["calls"] += launch_calls(market, amount_in, NORMAL_GAS, CALL_GAS)
+        blocks.append(sells)
+        blocks += horizon_blocks(market, amount_in, t0 + 2 + k, n0 + 1 + k, NORMAL_GAS,
+                                 CALL_GAS, big, block_cap)
     result = await reader.simulate(blocks)
     prefix_ok: tuple[bool, ...] = ()
     prefix_logs = 0
@@ -133,28 +152,23 @@ async def simulate_round_trip(
         name: Leg.decode(int(c["status"], 16) == 1, bytes.fromhex(c["returnData"][2:]))
         for name, c in zip(names, calls, strict=True)
     }
-    return RoundTrip(legs, "eth_simulateV1", prefix_ok, prefix_logs)
+    extra = {"horizon_block_cap": block_cap} if block_cap is not None else {}
+    return RoundTrip(legs, "eth_simulateV1", prefix_ok, prefix_logs, extra)
 
 
-def _sell_blocks(market: Market, t: int, n: int, t_late: int, n_late: int) -> list[dict[str, Any]]:
-    big = hex(1_000_000_000)
-    return [
-        {
-            "blockOverrides": {"time": hex(t), "number": hex(n), "gasLimit": big},
-            "calls": [
-                _call(PROBER, market.send(FRESH_WALLET, 1000, NORMAL_GAS)),
-                _call(FRESH_WALLET, market.sell(10_000, NORMAL_GAS)),
-                _call(PROBER, market.sell(10_000, NORMAL_GAS)),
-                _call(PROBER, market.sell(1000, NORMAL_GAS)),
-                _call(PROBER, market.sell(1, NORMAL_GAS)),
-                _call(PROBER, market.sell(10_000, UNLIMITED_GAS)),
-            ],
-        },
-        {
-            "blockOverrides": {"time": hex(t_late), "number": hex(n_late), "gasLimit": big},
-            "calls": [_call(PROBER, market.sell(10_000, NORMAL_GAS))],
-        },
-    ]
+def _sell_block(market: Market, t: int, n: int) -> dict[str, Any]:
+    """The block right after the buy: transfer, fresh wallet's sell, sells of every size."""
+    return {
+        "blockOverrides": {"time": hex(t), "number": hex(n), "gasLimit": hex(1_000_000_000)},
+        "calls": [
+            _call(PROBER, market.send(FRESH_WALLET, 1000, NORMAL_GAS)),
+            _call(FRESH_WALLET, market.sell(10_000, NORMAL_GAS)),
+            _call(PROBER, market.sell(10_000, NORMAL_GAS)),
+            _call(PROBER, market.sell(1000, NORMAL_GAS)),
+            _call(PROBER, market.sell(1, NORMAL_GAS)),
+            _call(PROBER, market.sell(10_000, UNLIMITED_GAS)),
+        ],
+    }
 
 
 _ROUND_TRIP_SIG = keccak(text="roundTrip(address,address,address,address,address,uint256,uint256)")
@@ -188,8 +202,18 @@ async def round_trip(
     base: dict[str, Any] | None = None,
     short: bool = False,
 ) -> RoundTrip:
-    """eth_simulateV1 where the node has it, the eth_call fallback elsewhere."""
+    """eth_simulateV1 where the node has it, the eth_call fallback elsewhere.
+
+    A node that refuses the full request (most limit a simulation to 256 blocks) gets it
+    once more with the horizons' block numbers capped at BLOCK_SPAN_CAP.
+    """
     if await reader.supports_simulate():
+        try:
+            return await simulate_round_trip(reader, market, amount_in, prefix=prefix,
+                                             base=base, short=short)
+        except RpcError:
+            if short:
+                raise
         return await simulate_round_trip(reader, market, amount_in, prefix=prefix, base=base,
-                                         short=short)
+                                         block_cap=BLOCK_SPAN_CAP)
     return await call_round_trip(reader, market, amount_in)

@@ -10,6 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from claudedex.domain import Finding, Severity
+from claudedex.safety.horizons import (
+    decayed_at,
+    first_working,
+    horizon_findings,
+    horizon_results,
+    horizon_summary,
+)
 from claudedex.safety.prober import Leg
 from claudedex.safety.roundtrip import NORMAL_GAS, RoundTrip
 
@@ -91,21 +98,31 @@ def judge_round_trip(rt: RoundTrip) -> Sellability:
         if send.sender_delta != send.amount and not lying:
             f.append(Finding("LYING_BALANCE", Severity.CRITICAL,
                              f"sending {send.amount} lowered the sender's balance by "
-                             f"{send.sender_delta}", _ev(send)))
+                             f"{send.sender_delta}",
+                             _ev(send, sender_delta=send.sender_delta,
+                                 receiver_delta=send.receiver_delta)))
         tf = _tax_finding("transfer", transfer_tax, send)
         if tf:
             f.append(tf)
 
     sell_all = rt.leg("sell_all")
     part, dust = rt.leg("sell_part"), rt.leg("sell_dust")
-    unlimited, later = rt.leg("sell_unlimited"), rt.leg("sell_later")
+    unlimited = rt.leg("sell_unlimited")
     sell_tax: int | None = None
     sell_gas: int | None = None
     can_sell = sell_all.ok
+    horizons = horizon_results(rt.legs)
     if sell_all.ok:
         sell_tax = max(sell_all.shortfall_bps() or 0, 0)
         sell_gas = sell_all.gas
         tf = _tax_finding("sell", sell_tax, sell_all)
+        decay = decayed_at(horizons, sell_tax)
+        if decay is not None:
+            tf = Finding("LAUNCH_TAX_DECAYS", Severity.HIGH,
+                         f"the sell tax is {sell_tax / 100:.2f}% at launch and falls below "
+                         f"{HIGH_TAX_BPS / 100:.0f}% by {decay.horizon.label}",
+                         _ev(sell_all, duration_s=decay.horizon.seconds,
+                             horizon=decay.horizon.label))
         if tf:
             f.append(tf)
         if sell_gas > HIGH_SELL_GAS:
@@ -128,12 +145,22 @@ def judge_round_trip(rt: RoundTrip) -> Sellability:
             f.append(Finding("MAX_SELL_TRAP", Severity.CRITICAL,
                              f"selling the whole balance reverts; only {which.amount} tokens "
                              "at a time can be sold", _ev(sell_all, sold=which.amount)))
-    elif later.ok and later.attempted:
+    elif (first := first_working(horizons)) is not None:
         f.append(Finding("SELL_COOLDOWN", Severity.CRITICAL,
-                         "selling reverts right after buying and only works days later",
-                         _ev(later)))
+                         "selling reverts right after buying and first works "
+                         f"{first.horizon.label} later",
+                         _ev(first.held, duration_s=first.horizon.seconds,
+                             horizon=first.horizon.label)))
     else:
         f.append(Finding("HONEYPOT", Severity.CRITICAL,
                          "selling reverts: bought tokens cannot be sold", _ev(sell_all)))
+    if horizons:
+        f += horizon_findings(horizons, sell_all.ok, sell_tax if sell_all.ok else None,
+                              buy_tax)
+        summary = horizon_summary(horizons)
+        if "horizon_block_cap" in rt.extra:  # the node limits a simulation's span
+            summary["block_cap"] = str(rt.extra["horizon_block_cap"])
+        f.append(Finding("HELD_INTO_FUTURE", Severity.INFO,
+                         "launch positions sold at every horizon", summary))
     return Sellability(tuple(f), True, can_sell, buy_tax, sell_tax, transfer_tax, sell_gas,
                        buy.supply)

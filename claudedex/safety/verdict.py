@@ -3,7 +3,9 @@
 Why by severity only: each check already decided how bad its own fact is (a 99 % sell tax
 is critical, a 3 % one low), so the verdict rule stays one line an operator can remember:
 any critical finding is a scam, any high one is risky, the rest is safe. External API
-findings are capped at medium by their check, so they never decide on their own.
+findings are capped at medium by their check, so they never decide on their own. Facts whose
+weight depends on company (blocking power, computed balances, time-bounded restrictions) are
+first given their severity by the decision table in ``safety.decision``.
 """
 
 from __future__ import annotations

@@ -79,12 +79,40 @@ def key_path(key_dir: Path) -> Path:
     return key_dir / KEY_FILE
 
 
+# key dirs whose key comes from the secrets store (profile ``secrets.audit_key_secret``)
+_from_store: dict[Path, AuditKey] = {}
+
+
+def use_stored_key(key_dir: Path, secret_hex: str) -> AuditKey:
+    """Make ``secret_hex`` (64 hex digits, from the encrypted secrets store) the audit key
+    of ``key_dir`` for this process, instead of the ``audit.key`` file; no file is written.
+    Raises AuditKeyError when it is not a 32-byte hex key."""
+    try:
+        secret = bytes.fromhex(secret_hex.strip())
+    except ValueError:
+        secret = b""
+    if len(secret) != _KEY_BYTES:
+        raise AuditKeyError(f"the audit key from the secrets store is malformed (expected "
+                            f"{_KEY_BYTES} hex bytes)")
+    key = AuditKey(secret)
+    _from_store[key_dir.resolve()] = key
+    return key
+
+
+def _stored(key_dir: Path) -> AuditKey | None:
+    return _from_store.get(key_dir.resolve()) if _from_store else None
+
+
 def anchor_path(key_dir: Path) -> Path:
     return key_dir / ANCHOR_FILE
 
 
 def read_key(key_dir: Path) -> AuditKey | None:
-    """The key in ``key_dir``; None when there is none yet; AuditKeyError when unusable."""
+    """The key in ``key_dir`` (or the stored one :func:`use_stored_key` set for it); None
+    when there is none yet; AuditKeyError when unusable."""
+    stored = _stored(key_dir)
+    if stored is not None:
+        return stored
     path = key_path(key_dir)
     try:
         text = path.read_text(encoding="ascii").strip()
@@ -105,6 +133,9 @@ def load_or_create_key(key_dir: Path) -> tuple[AuditKey, bool]:
     """The key in ``key_dir``, created (0600, dir 0700) when missing; True when created now."""
     try:
         private_dir(key_dir)
+        stored = _stored(key_dir)
+        if stored is not None:
+            return stored, False
         existing = read_key(key_dir)
         if existing is not None:
             tighten(key_path(key_dir))

@@ -19,8 +19,12 @@ from claudedex.errors import StorageError
 class JsonCache:
     """``get``/``set`` JSON values under ``<namespace>:<key>`` with a TTL in seconds."""
 
-    def __init__(self, url: str, *, namespace: str = "claudedex") -> None:
-        self._client: aioredis.Redis = aioredis.Redis.from_url(url, decode_responses=True)
+    def __init__(self, url: str, *, namespace: str = "claudedex",
+                 timeout_s: float = 1.0) -> None:
+        # short timeouts: a cache that answers slower than the API it saves is no cache
+        self._client: aioredis.Redis = aioredis.Redis.from_url(
+            url, decode_responses=True, socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s)
         self._ns = namespace
 
     def _key(self, key: str) -> str:

@@ -88,6 +88,19 @@ class RiskReportRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class DeployerTokenRow(Base):
+    """A token a deployer launched and our latest verdict on it (the engine and ``scan``
+    share it, so a deployer's record outlives the process that judged its tokens)."""
+
+    __tablename__ = "deployer_tokens"
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployer: Mapped[str] = mapped_column(String(42), primary_key=True)
+    token: Mapped[str] = mapped_column(String(42), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(16))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class MlScoreRow(Base):
     __tablename__ = "ml_scores"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -20,6 +20,7 @@ from claudedex.errors import StorageError
 from claudedex.events import (
     EngineHaltChanged,
     Event,
+    FillRolledBack,
     OrderFilled,
     PairDiscovered,
     PositionChanged,
@@ -40,7 +41,7 @@ log = structlog.get_logger(__name__)
 TOPICS = (
     PairDiscovered.topic, RiskAssessed.topic, TokenScored.topic, SignalEmitted.topic,
     TradeProposed.topic, ProposalDecided.topic, OrderFilled.topic, PositionChanged.topic,
-    EngineHaltChanged.topic,
+    EngineHaltChanged.topic, FillRolledBack.topic,
 )
 
 
@@ -95,6 +96,8 @@ class StorageRecorder:
             await self._decided(event)
         elif isinstance(event, OrderFilled):
             await self._trading.save_fill(event)
+        elif isinstance(event, FillRolledBack):  # a reorg removed it: no longer history
+            await self._trading.remove_fill(event.order_id, event.tx_hash)
         elif isinstance(event, PositionChanged):
             await self._trading.upsert_position(event)
         elif isinstance(event, EngineHaltChanged):

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from claudedex.domain import RiskFactor, Side, TradeProposal, Verdict
 from claudedex.events import OrderFilled, PositionChanged
@@ -181,6 +181,13 @@ class TradingRepo:
         stmt = upsert(self._db.dialect, FillRow, ["order_id", "tx_hash"])
         async with self._db.session() as session:
             result = await session.execute(stmt.values(values))
+        return bool(getattr(result, "rowcount", 0))
+
+    async def remove_fill(self, order_id: str, tx_hash: str) -> bool:
+        """Delete the fill of (order, tx) a reorg removed; False if none was stored."""
+        stmt = delete(FillRow).where(FillRow.order_id == order_id, FillRow.tx_hash == tx_hash)
+        async with self._db.session() as session:
+            result = await session.execute(stmt)
         return bool(getattr(result, "rowcount", 0))
 
     async def list_fills(self, order_id: str | None = None) -> list[OrderFilled]:

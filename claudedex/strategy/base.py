@@ -7,17 +7,21 @@ backtest than live: only what it is shown differs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 
 from claudedex.clock import Clock
 from claudedex.domain import Signal
 from claudedex.errors import UserInputError
+from claudedex.market.candles import Candle
 from claudedex.market.view import MarketView
 from claudedex.strategy.params import RUNNER_KEYS, RunnerParams
+
+if TYPE_CHECKING:  # pandas loads only for vectorised strategies (a live engine may not)
+    import pandas as pd
 
 
 class Strategy:
@@ -31,12 +35,23 @@ class Strategy:
     its signals for a pair until that many candles of the pair have closed (the first signal
     can come with the next one), in live runs and backtests alike, so a result never depends
     on how much history came before; 0 (the default) means no warm-up at all.
+
+    A *vectorised* strategy (``vectorised = True``, Freqtrade's way) computes its indicator
+    columns once over a whole candle frame in :meth:`indicators` (numpy/pandas) and reads
+    them in :meth:`evaluate` with :meth:`indicator`, which gives the value at the view's last
+    closed candle only (a backtest's table is never read ahead of the clock; live, the
+    columns are recomputed over the view's candles when one closes). Its ``enter`` column
+    is a promise the backtest relies on to skip quiet candles: while nothing of the pair's
+    token is held, ordered or proposed, :meth:`evaluate` returns no signal unless ``enter``
+    is true at the last closed candle (see :mod:`claudedex.backtest.fastpath`). An optional
+    ``exit`` column promises the same while the token is held (ticks then skip the bus).
     """
 
     name: ClassVar[str] = "base"
     defaults: ClassVar[Mapping[str, Any]] = {}
     params_model: ClassVar[type[RunnerParams] | None] = None
     startup_candle_count: int = 0  # candles per pair before the first signal
+    vectorised: ClassVar[bool] = False  # columns from indicators(); "enter" gates signals
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         if self.params_model is not None:
@@ -57,6 +72,26 @@ class Strategy:
         """Called after every price update of ``pair``; returns zero or more signals."""
         raise NotImplementedError
 
+    def indicators(self, frame: pd.DataFrame) -> Mapping[str, Any]:
+        """Vectorised strategies: columns over ``frame`` (see :func:`candle_frame`: one row
+        per closed candle, oldest first), each as long as the frame and using no row after
+        its own; must include a boolean ``enter``."""
+        raise NotImplementedError
+
+    def indicator(self, view: MarketView, pair: str, name: str) -> Any:
+        """Column ``name`` at ``pair``'s last closed candle; None before any closed."""
+        if pair in view.series:  # a backtest's table over its whole file
+            return view.series_value(pair, name)
+        count = view.candle_count(pair)
+        if count == 0:
+            return None
+        cache = self.__dict__.setdefault("_window_columns", {})
+        hit = cache.get(pair)
+        if hit is None or hit[0] != count:  # live: over the candles the view holds
+            frame = candle_frame(view.candles(pair), view.candle_interval_s)
+            hit = cache[pair] = (count, self.indicators(frame))
+        return hit[1][name][-1]
+
     def signal(
         self, pair: str, token: str, side: str, reason: str, strength: float = 1.0
     ) -> Signal:
@@ -70,6 +105,27 @@ class Strategy:
             reason=reason,
             strength=Decimal(str(round(strength, 6))),
         )
+
+
+def candle_frame(candles: Sequence[Candle], interval_s: float) -> pd.DataFrame:
+    """Candles as a frame with float columns ts (open time, s), open, high, low, close,
+    volume (row 0: the oldest) and ``attrs["interval_s"]``: what :meth:`Strategy.indicators`
+    takes."""
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "ts": [c.ts for c in candles], "open": [c.open for c in candles],
+        "high": [c.high for c in candles], "low": [c.low for c in candles],
+        "close": [c.close for c in candles], "volume": [c.volume for c in candles]},
+        dtype=float)
+    frame.attrs["interval_s"] = interval_s
+    return frame
+
+
+def frame_candles(frame: pd.DataFrame) -> list[Candle]:
+    """The frame's rows back as candles (for indicators folded candle by candle)."""
+    cols = [frame[k].tolist() for k in ("ts", "open", "high", "low", "close", "volume")]
+    return [Candle(*row) for row in zip(*cols, strict=True)]
 
 
 def _check(name: str, model: type[RunnerParams], params: Mapping[str, Any]) -> None:

@@ -7,6 +7,8 @@ what happens to the proposals afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from claudedex.clock import Clock
 from claudedex.domain import Side, Signal
 from claudedex.events import Event
@@ -31,6 +33,8 @@ class Decider:
         self.clock = clock
         self.cooldown_s = cooldown_s
         self._last: dict[tuple[str, Side], float] = {}
+        # told of each signal the cooldown holds back (the live runner reports them)
+        self.on_cooldown: Callable[[Signal], None] | None = None
 
     def on_event(self, ev: Event) -> list[Assessment]:
         """Fold the event into the view; on a price move, ask the strategy and the risk."""
@@ -59,4 +63,7 @@ class Decider:
     def _ready(self, sig: Signal) -> bool:
         """One proposal per token and side per cooldown: no spam while the operator decides."""
         last = self._last.get((sig.token, sig.side))
-        return last is None or self.clock.now() - last >= self.cooldown_s
+        ready = last is None or self.clock.now() - last >= self.cooldown_s
+        if not ready and self.on_cooldown is not None:
+            self.on_cooldown(sig)
+        return ready

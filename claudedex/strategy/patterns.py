@@ -13,6 +13,7 @@ from then on every value is the same whatever candle the series started with.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from claudedex.market.candles import Candle
@@ -104,6 +105,16 @@ class PatternAnalyzer:
                 self._fold(st, candles[i], interval)
         pat.count = seen
         return pat
+
+    def series(self, candles: Iterable[Candle], interval: float) -> Iterator[Patterns]:
+        """Fold ``candles`` (one series, oldest first) into a fresh state: the patterns
+        after each candle, as :meth:`update` would show them (one object, updated in place:
+        read it before the next)."""
+        st = _Pair(self.lookback, self.volume_window, Anchored(*self.periods, self.span))
+        for c in candles:
+            self._fold(st, c, interval)
+            st.pat.count += 1
+            yield st.pat
 
     def _fold(self, st: _Pair, c: Candle, interval: float) -> None:
         pat, highs, vols = st.pat, st.highs, st.vols

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from claudedex.errors import UserInputError
 from claudedex.strategy.ai import AiStrategy
 from claudedex.strategy.base import Strategy
 from claudedex.strategy.momentum import MomentumStrategy
+from claudedex.strategy.params import RUNNER_KEYS
 from claudedex.strategy.scalping import ScalpingStrategy
 
 BUILTIN: dict[str, type[Strategy]] = {
@@ -54,4 +55,20 @@ def build_strategy(
     cls = choices.get(name)
     if cls is None:
         raise UserInputError(f"unknown strategy '{name}' (known: {', '.join(sorted(choices))})")
-    return cls(dict(params or {}))
+    return cls(own_params(cls, params or {}, choices.values()))
+
+
+def own_params(cls: type[Strategy], params: Mapping[str, Any],
+               others: Iterable[type[Strategy]] = BUILTIN.values()) -> dict[str, Any]:
+    """``params`` less the keys that belong only to another strategy.
+
+    A profile's ``[strategy.params]`` holds one strategy's knobs (momentum's ``ema_fast``)
+    beside the runner's (sizing, exits); run with another strategy (a strategy file, or
+    ``--strategy scalping``), those knobs are not its own and are left out. A key no
+    strategy knows is kept, so the strategy still refuses a typo by name.
+    """
+    mine = set(cls.defaults) | RUNNER_KEYS
+    if cls.params_model is not None:
+        mine |= set(cls.params_model.model_fields)
+    foreign = {key for other in others if other is not cls for key in other.defaults}
+    return {k: v for k, v in params.items() if k in mine or k not in foreign}

@@ -15,11 +15,13 @@ import structlog
 from claudedex.bus import EventBus
 from claudedex.clock import Clock
 from claudedex.config import Profile
-from claudedex.domain import Side, TradeProposal
+from claudedex.domain import Side, Signal, TradeProposal
 from claudedex.events import (
+    Event,
     OrderFilled,
     OrderUpdated,
     ProposalDecided,
+    SignalDecided,
     SignalEmitted,
     TradeProposed,
 )
@@ -87,6 +89,8 @@ class StrategyRunner:
         self.dropped: list[Assessment] = []
         self._in_flight: dict[str, tuple[str, int]] = {}  # proposal id -> (token, quote wei)
         self._sub = bus.subscribe("strategy", self._topics())
+        self._cooling: set[tuple[str, str]] = set()  # (token, side) reported as cooling
+        self.decider.on_cooldown = self._cooled
 
     @staticmethod
     def _topics() -> tuple[str, ...]:
@@ -97,13 +101,28 @@ class StrategyRunner:
             self._sub = self.bus.subscribe("strategy", self._topics())
         try:
             async for ev in self._sub:
-                if self._track_flight(ev):
-                    continue
-                for result in self.decider.on_event(ev):
-                    await self._emit(result)
-                self.processed += 1
+                await self.handle(ev)
         finally:
             self._sub.close()
+
+    async def handle(self, ev: Event) -> None:
+        """One event, as :meth:`run` takes it from the bus (a backtest driver may hand a
+        tick here directly while this runner is parked on its mailbox)."""
+        if self._track_flight(ev):
+            return
+        for result in self.decider.on_event(ev):
+            await self._emit(result)
+        self.processed += 1
+
+    async def drain(self) -> None:
+        """Handle what already waits in the mailbox, in the caller's task (the backtest's
+        fast path, with this runner parked on its mailbox)."""
+        while (ev := self._sub.get_nowait()) is not None:
+            await self.handle(ev)
+
+    def waiting(self) -> int:
+        """Events in this runner's mailbox, not yet handled."""
+        return self._sub.pending()
 
     def _track_flight(self, ev: object) -> bool:
         """Keep the view's ``committed`` buys current; True when ``ev`` was only that.
@@ -139,13 +158,34 @@ class StrategyRunner:
         else:
             committed.pop(token, None)
 
+    def _cooled(self, signal: Signal) -> None:
+        """A signal the cooldown held back: told once per token and side until the next
+        proposal (a strategy repeats its signal on every tick)."""
+        key = (signal.token, signal.side.value)
+        if key in self._cooling:
+            return
+        self._cooling.add(key)
+        self.bus.publish_nowait(SignalDecided(
+            token=signal.token, side=signal.side.value, strategy=signal.strategy,
+            outcome="cooldown", symbol=self.view.symbols.get(signal.token, ""),
+            reason=f"a proposal for this token was made less than "
+                   f"{self.decider.cooldown_s:g} s ago"))
+
     async def _emit(self, result: Assessment) -> None:
         self.bus.publish_nowait(SignalEmitted(signal=result.signal))
+        signal = result.signal
+        proposal_id = result.proposal.id if result.proposal is not None else ""
+        self.bus.publish_nowait(SignalDecided(
+            token=signal.token, side=signal.side.value, strategy=signal.strategy,
+            outcome="proposed" if proposal_id else "dropped", reason=result.dropped,
+            proposal_id=proposal_id, size_by=result.size_by,
+            symbol=self.view.symbols.get(signal.token, "")))
         if result.proposal is None:
             self.dropped.append(result)
             del self.dropped[:-100]
             log.info("signal_dropped", token=result.signal.token, why=result.dropped)
             return
+        self._cooling.discard((signal.token, signal.side.value))
         self.proposed += 1
         proposal = result.proposal
         self.commit(proposal)

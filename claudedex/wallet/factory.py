@@ -27,6 +27,7 @@ from claudedex.wallet.keystore import keystore_dir, read_password, resolve_keyst
 from claudedex.wallet.local import DevnetSigner
 
 WEI_PER_ETH = 10**18
+USB = "usb"  # signer.device for a Ledger or Trezor on USB (also the default, "")
 GWEI = 10**9
 
 
@@ -74,9 +75,9 @@ def _ledger(device: str, path: str, key: str | bytes | None) -> Signer:
 
         sim = SimulatedHidDevice(LedgerAppSimulator(_sim_key(key)))
         return LedgerSigner(HidTransport(sim), path)
-    if device:
+    if device and device != USB:
         return LedgerSigner(TcpTransport(*_host_port(device, "tcp", 9999)), path)
-    return LedgerSigner(HidTransport(), path)
+    return LedgerSigner(HidTransport(), path)  # USB HID (the `hw` extra: hidapi)
 
 
 def _trezor(device: str, path: str, key: str | bytes | None) -> Signer:
@@ -88,13 +89,13 @@ def _trezor(device: str, path: str, key: str | bytes | None) -> Signer:
 
         server = TrezorUdpServer(TrezorSimulator(_sim_key(key)))  # daemon thread, demo only
         return TrezorSigner(UdpTransport(server.host, server.port), path)
-    if device:
+    if device and device != USB:
         transport = UdpTransport(*_host_port(device, "udp", EMULATOR_PORT))
         if not transport.ping():
             transport.close()
             raise SignerRefused(f"no Trezor emulator answers at {device}")
         return TrezorSigner(transport, path)
-    return TrezorSigner(HidTransport(), path)
+    return TrezorSigner(HidTransport(), path)  # USB HID (the `hw` extra: hidapi)
 
 
 def _wei(amount_eth: Decimal) -> int:

@@ -107,7 +107,8 @@ def open_hid_device() -> HidDevice:
         import hid  # lazy: optional dependency, only a real Ledger needs it
     except ImportError:
         raise SignerRefused(
-            "the Ledger signer needs hidapi: install it with `pip install hidapi`"
+            "the Ledger signer over USB needs hidapi: install the extra with "
+            "`pip install 'claudedex[hw]'`"
         ) from None
     candidates: list[dict[str, Any]] = [
         d

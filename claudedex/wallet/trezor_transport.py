@@ -100,7 +100,8 @@ def _open_hid() -> Any:
         import hid  # lazy: optional dependency, only a real Trezor needs it
     except ImportError:
         raise SignerRefused(
-            "the Trezor signer over USB needs hidapi: install it with `pip install hidapi`"
+            "the Trezor signer over USB needs hidapi: install the extra with "
+            "`pip install 'claudedex[hw]'`"
         ) from None
     for vendor in TREZOR_VENDOR_IDS:
         found = hid.enumerate(vendor, 0)

@@ -4,6 +4,7 @@ bus receives a recorded session, exactly as live components would publish it."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
@@ -18,6 +19,13 @@ from tui.app import ClaudeDexApp
 from tui.sample_events import NOW, session
 
 Replay = Callable[[Pilot[None], Iterable[Event]], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def _utc_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clock times on screen (log, chart axes) in one zone, whatever the machine's."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
 
 
 @pytest.fixture

@@ -253,7 +253,7 @@ async def test_details_show_findings_with_evidence(engine: Engine,
         await replay(pilot, recorded)
         feed = app.query_one(PairFeed)
         feed.focus()
-        feed.move_cursor(row=2)  # HONEY
+        feed.move_cursor(row=feed.display_row(addr(3, "b")) or 0)  # HONEY
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
@@ -293,7 +293,7 @@ async def test_enter_on_feed_opens_details(engine: Engine, recorded: list[Event]
         await replay(pilot, recorded)
         feed = app.query_one(PairFeed)
         feed.focus()
-        await pilot.press("home", "down")
+        await pilot.press("end", "up")  # newest first: the oldest is last
         assert feed.selected_pair == addr(2, "b").lower()
         await pilot.press("enter")
         await pilot.pause()
@@ -301,21 +301,27 @@ async def test_enter_on_feed_opens_details(engine: Engine, recorded: list[Event]
         assert app.screen.row.info.symbol == "TAXY"
 
 
-async def test_feed_follows_new_pairs_only_from_the_last_row(engine: Engine,
-                                                             recorded: list[Event]) -> None:
+async def test_feed_shows_newest_first_and_counts_new_pairs_when_scrolled(
+        engine: Engine, recorded: list[Event]) -> None:
     from tui.sample_events import synthetic_pair
 
     app = make_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         await replay(pilot, recorded)
         feed = app.query_one(PairFeed)
-        assert feed.cursor_row == 5  # followed the stream to the newest pair
+        assert feed.cursor_row == 0 and feed.selected_pair == addr(6, "b").lower()  # newest
         await replay(pilot, synthetic_pair(1, 0.0))
-        assert feed.cursor_row == 6
+        assert feed.cursor_row == 0 and feed.display_row(addr(10_001, "b")) == 0  # followed
+        assert feed.unseen == 0 and not str(feed.border_subtitle)
         feed.focus()
-        await pilot.press("up", "up")
+        await pilot.press("down", "down")
+        held = feed.selected_pair
         await replay(pilot, synthetic_pair(2, 0.0))
-        assert feed.row_count == 8 and feed.cursor_row == 4  # held still
+        assert feed.row_count == 8 and feed.selected_pair == held  # held still
+        assert feed.cursor_row == 3 and feed.unseen == 1
+        assert "1 new" in str(feed.border_subtitle)  # the cue
+        await pilot.press("home")
+        assert feed.cursor_row == 0 and feed.unseen == 0 and not str(feed.border_subtitle)
 
 
 async def test_hostile_pair_detail_and_markup_filter_stay_text(engine: Engine,
@@ -325,7 +331,7 @@ async def test_hostile_pair_detail_and_markup_filter_stay_text(engine: Engine,
         await replay(pilot, recorded)
         feed = app.query_one(PairFeed)
         feed.focus()
-        feed.move_cursor(row=3)  # the "[bold red]FREE[/]" token
+        feed.move_cursor(row=feed.display_row(addr(4, "b")) or 0)  # "[bold red]FREE[/]"
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
@@ -354,7 +360,7 @@ async def test_details_show_ml_score_and_top_contributions(engine: Engine,
         await replay(pilot, recorded)
         feed = app.query_one(PairFeed)
         feed.focus()
-        feed.move_cursor(row=1)  # TAXY: scam p 10%, pump 60%
+        feed.move_cursor(row=feed.display_row(addr(2, "b")) or 0)  # TAXY: scam p 10%
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)

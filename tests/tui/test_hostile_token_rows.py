@@ -28,7 +28,7 @@ from tui.state import PairRow
 from tui.widgets.approvals import ApprovalsPane
 from tui.widgets.approvals import cells as proposal_cells
 from tui.widgets.feed import COLUMNS, PairFeed, layout, row_cells
-from tui.widgets.positions import PositionsPane
+from tui.widgets.positions import SIZE, PositionsPane
 from tui.widgets.positions import cells as position_cells
 
 from .conftest import make_app, replay
@@ -86,9 +86,9 @@ def test_hostile_decimals_show_a_question_mark(decimals: int) -> None:
     position = PositionChanged(token=addr(9, "c"), symbol=HOSTILE_SYMBOL, amount=U256_MAX,
                                cost_quote=10**17, mark_quote=10**16, realized_quote=0)
     cells = position_cells(position, decimals)
-    assert cells[1].plain == "?"
+    assert cells[SIZE].plain == "?"
     assert_one_inert_line(cells[0], 16)
-    assert position_cells(position, 0)[1].plain.startswith("115,792,089")
+    assert position_cells(position, 0)[SIZE].plain.startswith("115,792,089")
 
 
 def test_proposal_cells_are_inert() -> None:
@@ -135,7 +135,7 @@ async def test_console_survives_a_hostile_token(engine: Engine) -> None:
         assert len(label) <= 40 and "\x1b" not in label
         positions = app.query_one(PositionsPane)
         assert positions.row_count == 1
-        assert positions.get_row_at(0)[1].plain == "?"
+        assert positions.get_row_at(0)[SIZE].plain == "?"
         assert app.query_one(ApprovalsPane).row_count == 1
         assert "\x1b" not in app.export_screenshot()
 

@@ -39,8 +39,8 @@ if ! wait_for "New pairs" 60; then
   echo "FAIL: the console did not start"; screen | tail -20; exit 1
 fi
 echo "console up"
-# A feed row carries a pair address (0x1234…abcd) next to its symbol.
-if wait_for "│ *[0-9]+[smh][0-9]*s? +.+ 0x[0-9a-fA-F]{4}…" "$PAIRS_TIMEOUT"; then
+# A feed row carries its age ("12 s", "3 min") and a pair address (0x1234…abcd).
+if wait_for "│ *[0-9]+ (s|min|h|d)[ 0-9]* +.+ 0x[0-9a-fA-F]{4}…" "$PAIRS_TIMEOUT"; then
   echo "pairs are streaming"
 elif [[ "${REQUIRE_PAIRS:-0}" == "1" ]]; then
   echo "FAIL: no pair within ${PAIRS_TIMEOUT}s"; screen | tail -40; exit 1

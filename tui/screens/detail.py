@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from claudedex.domain import Severity
-from tui.formatting import bps, eth, verdict_badge
+from tui.formatting import bps, clock_ticks, eth, verdict_badge
 from tui.ml_panel import ml_section
 from tui.safe_text import DETAIL_MAX, NAME_MAX, SYMBOL_MAX, clean, safe
 from tui.state import PairRow
@@ -100,8 +100,12 @@ class DetailScreen(ModalScreen[None]):
         price.plt.clear_data()
         price.plt.clear_figure()
         price.plt.title("price (Ξ per token)")
+        stamps = list(self.row.stamps)
+        positions, labels = clock_ticks(stamps, 3)
+        ticks = [float(p) for p in positions]
         if prices:
             price.plt.plot(list(range(len(prices))), prices, marker="braille")
+        price.plt.xticks(ticks, labels)  # clock time of the ticks, not their index
         price.changed()
         volume = self.query_one("#detail-volume", CachedPlot)
         volume.plt.clear_data()
@@ -109,6 +113,7 @@ class DetailScreen(ModalScreen[None]):
         volume.plt.title("volume per tick (Ξ)")
         if volumes:
             volume.plt.bar(list(range(len(volumes))), volumes)
+        volume.plt.xticks(ticks, labels)
         volume.changed()
 
     def action_close(self) -> None:

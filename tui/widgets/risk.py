@@ -12,22 +12,33 @@ from textual.widgets import Static
 
 from claudedex.config import LimitsConfig
 from claudedex.domain import TradeProposal
-from tui.formatting import units
+from tui.formatting import count, pct, units
 from tui.safe_text import DETAIL_MAX, safe
 from tui.state import ConsoleState
 
 BAR = 10
 
 
-def gauge(value: Decimal, limit: Decimal) -> Text:
-    """``value / limit`` as a bar: green under half, yellow under the limit, red beyond."""
+def gauge(value: Decimal, limit: Decimal, text: str | None = None, *,
+          pending: Decimal = Decimal(0)) -> Text:
+    """``value / limit`` as a bar: green under half, yellow under the limit, red beyond.
+
+    ``pending`` (drawn ``▒``) is what waits for a decision and will count once decided;
+    ``text`` replaces the default ``value / limit`` figures.
+    """
     ratio = value / limit if limit > 0 else Decimal(0)
+    total = (value + pending) / limit if limit > 0 else Decimal(0)
     filled = min(int(ratio * BAR), BAR) if ratio > 0 else 0
-    style = "green" if ratio < Decimal("0.5") else "yellow" if ratio < 1 else "bold red"
-    text = Text("█" * filled, style=style)
-    text.append("░" * (BAR - filled), style="dim")
-    text.append(f" {value:,.2f} / {limit:,.2f}")
-    return text
+    waiting = min(int(total * BAR), BAR) - filled if total > 0 else 0
+    style = "green" if total < Decimal("0.5") else "yellow" if total < 1 else "bold red"
+    bar = Text("█" * filled, style=style)
+    bar.append("▒" * waiting, style=style)
+    bar.append("░" * (BAR - filled - waiting), style="dim")
+    if text is None:
+        bar.append(f" {value:,.2f} / {limit:,.2f}")
+    elif text:
+        bar.append(f" {text}")
+    return bar
 
 
 def factor_table(proposal: TradeProposal | None) -> Table | Text:
@@ -52,19 +63,33 @@ class RiskPane(Static):
 
     def show(self, state: ConsoleState, limits: LimitsConfig,
              proposal: TradeProposal | None) -> None:
-        gauges = Table.grid(padding=(0, 1))
-        gauges.add_column(style="dim")
-        gauges.add_column()
+        lines: list[Text] = []
+        def row(label: str, bar: Text, figures: str) -> None:
+            head = Text(f"{label:<13}", style="dim", no_wrap=True, overflow="ellipsis")
+            head.append_text(bar)
+            lines.append(head)
+            # the figures get their own line: cut at the pane's edge, never wrapped
+            lines.append(Text(f"  {figures}", no_wrap=True, overflow="ellipsis"))
+
         exposure = units(state.exposure_quote) or Decimal(0)
-        open_positions = sum(1 for p in state.positions.values() if p.amount > 0)
-        gauges.add_row("exposure Ξ", gauge(exposure, limits.daily_cap_quote))
-        gauges.add_row("positions", gauge(Decimal(open_positions),
-                                          Decimal(limits.max_open_positions)))
-        gauges.add_row("drawdown %", gauge(state.drawdown_pct, limits.max_drawdown_pct))
+        committed = sum((p.quote_value for p in state.proposals.values()
+                         if p.side.value == "buy"), Decimal(0))
+        row("exposure Ξ", gauge(exposure, limits.daily_cap_quote, pending=committed, text=""),
+            f"{exposure:,.4f} / {limits.daily_cap_quote:,.4f}"
+            + (f" +{committed:,.4f} pending" if committed else ""))
+        opened, waiting = state.open_positions, state.pending_buys
+        row("positions", gauge(Decimal(opened), Decimal(limits.max_open_positions),
+                               pending=Decimal(waiting), text=""),
+            f"{count(opened)} open" + (f" + {count(waiting)} pending" if waiting else "")
+            + f" / {count(limits.max_open_positions)} max")
+        row("drawdown", gauge(state.drawdown_pct, limits.max_drawdown_pct, text=""),
+            f"{pct(state.drawdown_pct)} / {pct(limits.max_drawdown_pct)}")
         loss = max(-(units(state.today_quote) or Decimal(0)), Decimal(0))
-        gauges.add_row("daily loss Ξ", gauge(loss, limits.daily_loss_limit_quote))
+        row("daily loss Ξ", gauge(loss, limits.daily_loss_limit_quote, text=""),
+            f"{loss:,.4f} / {limits.daily_loss_limit_quote:,.4f}")
         heading = Text("factors", style="bold underline")
         if proposal is not None:
             heading.append(" of ", style="bold")
             heading.append_text(safe(proposal.symbol or proposal.id, 16, style="bold"))
-        self.update(Group(gauges, Text(""), heading, factor_table(proposal)))
+        # the pane's size is set by the layout (app.tcss), not by what it shows
+        self.update(Group(*lines, Text(""), heading, factor_table(proposal)), layout=False)

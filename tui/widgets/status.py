@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.formatting import gwei
+from tui.formatting import gwei, units
 from tui.safe_text import clean
 from tui.state import ConsoleState
 
@@ -26,12 +26,23 @@ class StatusBar(Static):
         sep = (" │ ", "dim")
         if state.halted:
             bar.append(" HALTED ", style="bold white on red")
-            bar.append(f" {RESUME_KEY} resume", style="dim")
+            bar.append(f" {RESUME_KEY} resume", style="bold")
+        elif state.starting:  # start-up progress right after the state: never cut
+            bar.append(" STARTING ", style="bold black on yellow")
+            bar.append(f" {STOP_KEY} = STOP", style="bold")
+            bar.append(*sep)
+            bar.append(clean(state.starting, 80), style="bold yellow")
         else:
             bar.append(" RUNNING ", style="bold black on green")
             bar.append(f" {STOP_KEY} = STOP", style="bold")
         bar.append(*sep)
         bar.append(f"{len(state.proposals)} pending", style="bold" if state.proposals else "")
+        bar.append(*sep)
+        bar.append(f"{state.open_positions} open", style="")
+        bar.append(*sep)
+        # the portfolio's equity once marked; until then what the wallet holds, so named
+        bar.append("equity Ξ " if state.equity else "wallet Ξ ", style="dim")
+        bar.append(f"{units(state.equity_quote):,.4f}", style="bold")
         bar.append(*sep)
         bar.append("signer ", style="dim")
         bar.append(clean(state.signer, 16))
@@ -51,14 +62,19 @@ class StatusBar(Static):
         bar.append(*sep)
         bar.append("chain ", style="dim")
         bar.append(clean(state.chain, 32))
-        self.update(bar)
+        self.update(bar, layout=False)  # one line, full width: a layout pass is wasted
 
 
 class HaltBanner(Static):
     """Three red lines, each kept to one screen line: the first says HALTED whatever the
     width (a wrapped banner once pushed it off an 80-column screen)."""
 
+    _shown: tuple[bool, str] | None = None
+
     def show(self, state: ConsoleState) -> None:
+        if self._shown == (state.halted, state.halt_reason):
+            return  # unchanged: no redraw (this is called on every status change)
+        self._shown = (state.halted, state.halt_reason)
         self.set_class(state.halted, "-halted")
         if not state.halted:
             self.update("")

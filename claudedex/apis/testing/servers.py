@@ -1,6 +1,6 @@
-"""One local aiohttp server that answers like DexScreener, GoPlus and honeypot.is.
+"""One local aiohttp server that answers like DexScreener, GoPlus, honeypot.is and TokenSniffer.
 
-Why one server with three route sets: tests and the devnet need all three at once, on
+Why one server with four route sets: tests and the devnet need all three at once, on
 loopback, with data they control (``ApiData``), and with failure injection (``fail_next``
 answers 503, ``delay_s`` simulates a slow service) to exercise retries and the breaker.
 """
@@ -22,6 +22,9 @@ class ApiData:
     profiles: list[dict[str, Any]] = field(default_factory=list)
     goplus: dict[str, dict[str, Any]] = field(default_factory=dict)  # token -> result entry
     honeypot: dict[str, dict[str, Any]] = field(default_factory=dict)  # token -> full body
+    tokensniffer: dict[str, dict[str, Any]] = field(default_factory=dict)  # token -> body
+    tokensniffer_key: str = ""  # when set, other apikey values get 401
+    queries: list[dict[str, str]] = field(default_factory=list)  # TokenSniffer query strings
     fail_next: int = 0
     delay_s: float = 0.0
     requests: int = 0
@@ -41,6 +44,25 @@ def dexscreener_pair(chain_id: str, pair: str, base: tuple[str, str, str],
         "volume": {"h24": 0, "h6": 0, "h1": 0, "m5": 0},
         "priceChange": {"h24": 0}, "liquidity": {"usd": liquidity_usd, "base": 0, "quote": 0},
         "fdv": None, "pairCreatedAt": created_ms,
+    }
+
+
+def tokensniffer_body(chain_id: int, token: str, score: int, *, failed: tuple[str, ...] = (),
+                      flagged: bool = False, sellable: bool = True, sell_fee: float = 0.0
+                      ) -> dict[str, Any]:
+    """A ``ready`` answer in TokenSniffer's documented shape (tests that pass have
+    ``result`` true)."""
+    ids = ("testForMissingSource", "testForUnlimitedMint", "testForHighCreatorTokenBalance",
+           "testForInadequateLiquidity", *failed)
+    return {
+        "message": "OK", "status": "ready", "chainId": str(chain_id), "address": token,
+        "refreshed_at": 1_700_000_000_000, "name": "Token", "symbol": "TKN",
+        "total_supply": "1000000", "decimals": 18, "deployed_at": 1_700_000_000_000,
+        "deployer_addr": "0x" + "11" * 20, "owner_addr": "0x" + "00" * 20,
+        "is_flagged": flagged, "exploits": [], "score": score,
+        "tests": [{"id": i, "description": i, "result": i not in failed} for i in ids],
+        "metrics": {"liquidity_usd": 1000},
+        "swap_simulation": {"is_sellable": sellable, "buy_fee": 0, "sell_fee": sell_fee},
     }
 
 
@@ -92,12 +114,25 @@ def build_app(data: ApiData) -> web.Application:
             return web.json_response({"error": "token not found"}, status=404)
         return web.json_response(body)
 
+    async def tokensniffer(request: web.Request) -> web.Response:
+        if (early := await gate(request)) is not None:
+            return early
+        data.queries.append(dict(request.query))
+        if data.tokensniffer_key and request.query.get("apikey") != data.tokensniffer_key:
+            return web.json_response({"message": "invalid api key", "status": "error"},
+                                     status=401)
+        body = data.tokensniffer.get(request.match_info["addr"].lower())
+        if body is None:  # TokenSniffer starts an audit of a token it has not seen
+            return web.json_response({"message": "OK", "status": "pending"})
+        return web.json_response(body)
+
     app = web.Application()
     app.router.add_get("/latest/dex/pairs/{chain}/{addrs}", pairs)
     app.router.add_get("/latest/dex/tokens/{addrs}", tokens)
     app.router.add_get("/token-profiles/latest/v1", profiles)
     app.router.add_get("/api/v1/token_security/{chain}", goplus)
     app.router.add_get("/v2/IsHoneypot", honeypot)
+    app.router.add_get("/api/v2/tokens/{chain}/{addr}", tokensniffer)
     return app
 
 

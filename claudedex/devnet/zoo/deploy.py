@@ -11,13 +11,16 @@ from claudedex.devnet.zoo.families import FAMILIES
 from claudedex.devnet.zoo.model import DeployContext, DeploymentLike, ZooToken
 from claudedex.devnet.zoo.recipes_base import BaseRecipe
 from claudedex.devnet.zoo.recipes_honest import HONEST_RECIPES
+from claudedex.devnet.zoo.recipes_powers import POWER_RECIPES
 from claudedex.devnet.zoo.recipes_rugs import RUG_RECIPES
 from claudedex.devnet.zoo.recipes_traps import TRAP_RECIPES
+from claudedex.devnet.zoo.recipes_victim import VICTIM_RECIPES
 from claudedex.devnet.zoo.trading import add_liquidity_eth
 from claudedex.errors import DevnetError
 
 RECIPES: dict[str, type[BaseRecipe]] = {
-    r.family: r for r in (*HONEST_RECIPES, *TRAP_RECIPES, *RUG_RECIPES)
+    r.family: r for r in (*HONEST_RECIPES, *TRAP_RECIPES, *RUG_RECIPES, *POWER_RECIPES,
+                          *VICTIM_RECIPES)
 }
 assert set(RECIPES) == set(FAMILIES), "every family needs exactly one recipe"  # noqa: S101
 

@@ -129,6 +129,99 @@ FAMILIES: dict[str, TokenFamily] = dict(
             "Launches with 3 % buy/sell tax; the owner can raise it without a cap.",
             "scam action 'tax_hike' after_blocks after launch: updateTaxes(9900, 9900) = 99 %",
         ),
+        _family(
+            "hidden_credit",
+            True,
+            "A 'loyalty settlement' credits the owner's balance: no supply change, no event.",
+            "scam action 'credit_dump' after_blocks after launch: credit 100x the pool, dump it",
+        ),
+        _family(
+            "unbacked_sell",
+            True,
+            "Renounced; the 'fee-exempt' marketing wallet is never debited when it sends.",
+            "scam action 'unbacked_dump' after_blocks after launch: it sells 100x the pool",
+        ),
+        _family(
+            "external_oracle",
+            True,
+            "Renounced; every non-buy transfer asks a policy contract the deployer controls.",
+            "scam action 'policy_freeze' after_blocks after launch: the policy caps transfers at 0",
+        ),
+        _family(
+            "wipe_holder",
+            True,
+            "'Compliance recovery': the owner can sweep any holder's whole balance to itself.",
+            "scam action 'wipe' after_blocks after launch: recoverFrom(every buyer so far)",
+        ),
+        _family(
+            "uups_upgrade",
+            True,
+            "UUPS proxy (upgrade logic in the implementation); the owner upgrades at will.",
+            "scam action 'uups_upgrade' after_blocks after launch: upgradeToAndCall(V2), no sells",
+        ),
+        _family(
+            "lp_locker",
+            True,
+            "Renounced token; LP 'locked for a year' in a locker its owner can empty any time.",
+            "scam action 'locker_rug' after_blocks after launch: withdraw(0) then removeLiquidity",
+        ),
+        _family(
+            "deep_slot_fee",
+            True,
+            "Renounced taxed token; a fee manager stored in slot 17 can raise fees to 99 %.",
+            "scam action 'fee_manager_hike' after_blocks after launch: setFees(9900, 9900)",
+        ),
+        _family(
+            "gasprice_gate",
+            True,
+            "'Gas-war protection' caps a sell's gas price at 0: only simulators can sell.",
+            "on every sell from launch with tx.gasprice > 0 (every real wallet): reverts",
+        ),
+        _family(
+            "codeless_seller_gate",
+            True,
+            "Sells are refused when the seller has no code: contracts sell, wallets cannot.",
+            "on every sell from launch by an address without code: reverts 'exceeds balance'",
+        ),
+        _family(
+            "contract_recipient_block",
+            True,
+            "'Anti-MEV' blocks transfers to contracts (so probes cannot buy); wallets can buy "
+            "but only whitelisted partners may sell.",
+            "on every buy to a contract and every wallet's sell from launch: reverts",
+        ),
+        _family(
+            "block_time_bomb",
+            True,
+            "'Season' token: sells work at launch and revert 900 blocks after trading opened.",
+            "on every sell from 900 blocks after post_liquidity: reverts 'Season over'",
+        ),
+        _family(
+            "timestamp_tax_ramp",
+            True,
+            "Sell tax 2 % at launch; ramp_after_s (2-12 h) later it silently becomes 90 %.",
+            "on every sell from ramp_after_s after post_liquidity: 90 % goes to the owner",
+        ),
+        _family(
+            "honest_cooldown",
+            False,
+            "Ownerless anti-bot rule: a buyer cannot sell within 30 seconds of its last buy.",
+            "on a sell within 30 s of the seller's last buy: reverts; nothing after that",
+        ),
+        _family(
+            "honest_reflection",
+            False,
+            "Reflection ('holder rewards'): a fixed 2 % of every transfer is shared by all "
+            "holders, the sender included; ownership renounced and LP burned at launch.",
+            "nothing: balances grow a little on every transfer, nobody can change the token",
+        ),
+        _family(
+            "honest_blocklist",
+            False,
+            "Meme token whose live owner keeps a disclosed blocklist (setFrozen); no tax, LP "
+            "burned and the supply airdropped to many wallets at launch.",
+            "nothing: the owner never freezes anyone; it could, which is a risk, not a scam",
+        ),
     ]
 )
 

@@ -56,4 +56,36 @@ class HonestFixedTax(BaseRecipe):
         ]
 
 
-HONEST_RECIPES: tuple[type[BaseRecipe], ...] = (HonestRenounced, HonestOwnable, HonestFixedTax)
+class HonestReflection(BaseRecipe):
+    """A reflection token done honestly: renounce and burn the LP after liquidity."""
+
+    family = "honest_reflection"
+    contract_name = "HolderRewardsToken"
+
+    def post_liquidity(self, token: ZooToken, w3: Web3, pair: str, router: str) -> None:
+        call_as(w3, token.owner, token, "renounceOwnership")
+        token.extra["lp_burned"] = burn_lp(w3, token.owner, pair)
+
+
+class HonestBlocklist(BaseRecipe):
+    """Keeps a live owner with a blocklist; burns the LP and airdrops the rest of the supply
+    to ``holders`` wallets (the owner keeps one share), so the token is widely held."""
+
+    family = "honest_blocklist"
+    contract_name = "MemeGuardToken"
+    airdrop_wallets = 12
+
+    def prepare(self, ctx: DeployContext) -> dict[str, Any]:
+        return {"holders": [derived_account(ctx).address for _ in range(self.airdrop_wallets)]}
+
+    def post_liquidity(self, token: ZooToken, w3: Web3, pair: str, router: str) -> None:
+        token.extra["lp_burned"] = burn_lp(w3, token.owner, pair)
+        holders = list(token.extra["holders"])
+        left = token.contract(w3).functions.balanceOf(token.owner.address).call()
+        share = left // (len(holders) + 1)
+        for holder in holders:
+            call_as(w3, token.owner, token, "transfer", holder, share)
+
+
+HONEST_RECIPES: tuple[type[BaseRecipe], ...] = (HonestRenounced, HonestOwnable, HonestFixedTax,
+                                                HonestReflection, HonestBlocklist)

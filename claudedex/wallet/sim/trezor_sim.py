@@ -1,4 +1,5 @@
-"""A Trezor simulator on loopback UDP, like the firmware emulator on port 21324.
+"""A Trezor simulator on loopback UDP, like the firmware emulator on port 21324, or behind a
+``hid.device`` look-alike (:class:`SimulatedTrezorHid`) for the USB HID transport.
 
 It decodes the protobuf messages the way the firmware does, asks for a button press
 (ButtonRequest → ButtonAck) before signing, requests calldata in 1024-byte chunks with
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections import deque
 
 from eth_keys.datatypes import PrivateKey
 from eth_utils.address import to_canonical_address
@@ -175,3 +177,34 @@ class TrezorUdpServer:
         self._stopping.set()
         self._thread.join(timeout=5)
         self._sock.close()
+
+
+class SimulatedTrezorHid:
+    """Looks like ``hid.device`` to :class:`~claudedex.wallet.trezor_transport.HidTransport`:
+    takes 65-byte writes (report id 0x00 + one 64-byte packet), unframes, runs the
+    simulator, and hands back its framed answers one 64-byte read at a time."""
+
+    def __init__(self, device: TrezorSimulator) -> None:
+        self.device = device
+        self._inbox = tp.Unframer()
+        self._outbox: deque[bytes] = deque()
+        self.writes: list[bytes] = []  # every report written, as sent
+        self.closed = False
+
+    def write(self, data: list[int] | bytes) -> int:
+        report = bytes(data)
+        if len(report) != tp.PACKET + 1 or report[0] != 0:
+            raise ValueError("a HID write is a 0x00 report id + 64 bytes")
+        self.writes.append(report)
+        message = self._inbox.feed(report[1:])
+        if message is not None:
+            self._inbox = tp.Unframer()
+            for reply_type, body in self.device.handle(*message):
+                self._outbox.extend(tp.frame(reply_type, body))
+        return len(report)
+
+    def read(self, max_length: int, timeout_ms: int = 0) -> list[int]:
+        return list(self._outbox.popleft()[:max_length]) if self._outbox else []
+
+    def close(self) -> None:
+        self.closed = True

@@ -148,6 +148,7 @@ async def make_rig(chain: Chain, tmp_path: Path) -> AsyncIterator[RigFactory]:
     from claudedex.clock import WallClock
     from claudedex.config import load_profile
     from claudedex.execution.engine import ExecutionEngine
+    from claudedex.execution.valuation import ChainValuation
     from claudedex.halt import HaltSwitch
     from claudedex.storage import Database, OrderJournal
     from claudedex.wallet.guard import GuardedSigner, any_token
@@ -167,15 +168,19 @@ async def make_rig(chain: Chain, tmp_path: Path) -> AsyncIterator[RigFactory]:
         halt = HaltSwitch(tmp_path / f"halt{n}.json")
         signed: list[float] = []
         inner = DevnetSigner(acct.key)
-        signer = GuardedSigner(inner, chain_id=31337, per_trade_cap_wei=10**19,
-                               daily_cap_wei=10**21, allowed_targets=chain.routers(),
-                               allowed_approve_tokens=any_token, is_halted=halt.is_halted,
-                               quote_token=chain.deployment.weth)
         timeout = engine_kwargs.pop("rpc_timeout_s", 30)
         aw3 = AsyncWeb3(AsyncHTTPProvider(engine_kwargs.pop("rpc_url", chain.rpc_url),
                                           request_kwargs={"timeout": timeout}))
+        # as the builder wires it: a swap's token input valued at spot, through the
+        # stablecoins the engine routes through (none unless a test names them)
+        valuation = ChainValuation(aw3, chain.venues(), chain.deployment.weth, acct.address,
+                                   via=engine_kwargs.get("route_via") or ())
+        signer = GuardedSigner(inner, chain_id=31337, per_trade_cap_wei=10**19,
+                               daily_cap_wei=10**21, allowed_targets=chain.routers(),
+                               allowed_approve_tokens=any_token, is_halted=halt.is_halted,
+                               quote_token=chain.deployment.weth, valuer=valuation.value)
         bus = EventBus()
-        profile = load_profile("devnet")
+        profile = engine_kwargs.pop("profile", None) or load_profile("devnet")
         engine = ExecutionEngine(bus, profile, aw3, signer, journal, halt.is_halted,
                                  WallClock(), chain.venues(), chain.deployment.weth,
                                  **engine_kwargs)

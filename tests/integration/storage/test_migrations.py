@@ -20,7 +20,8 @@ from claudedex.storage.models import Base
 
 ROOT = Path(__file__).resolve().parents[3]
 TABLES = {"tokens", "pairs", "risk_reports", "ml_scores", "signals", "proposals", "orders",
-          "order_events", "transactions", "fills", "positions", "audit_log", "engine_state"}
+          "order_events", "transactions", "fills", "positions", "audit_log", "engine_state",
+          "deployer_tokens"}
 
 
 def _diff(conn: Connection) -> list[Any]:

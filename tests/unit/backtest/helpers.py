@@ -25,6 +25,8 @@ def profile(strategy: str = "momentum", **params: Any) -> Profile:
             "mode": "devnet",
             "chain": {"chain_id": 31337, "name": "devnet"},
             "limits": {"max_trade_quote": "0.2"},
+            # every safe buy below the trade cap goes through by the profile's own rule
+            "approvals": {"auto_approve_below_quote": "1000"},
             "strategy": {"name": strategy, "params": base},
         },
         "test",

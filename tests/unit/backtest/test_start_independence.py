@@ -11,15 +11,18 @@ from typing import Any
 
 import pytest
 
+from claudedex.backtest.candle_feed import OFFSETS
 from claudedex.backtest.replay import Backtest, BacktestResult
 from claudedex.market.candles import Candle
 from claudedex.strategy import build_strategy
 from tests.unit.backtest.helpers import profile
 from tests.unit.strategy.test_warmup import CUTS, STEP, market
 
+LAST_TICK = OFFSETS[-1] * STEP
+
 
 def trades(result: BacktestResult, after: float) -> list[tuple[Any, ...]]:
-    return [(f.ts, f.proposal.side.value, f.amount_in, f.amount_out, f.reverted)
+    return [(f.ts, f.side.value, f.amount_in, f.amount_out, f.reverted)
             for f in result.fills if f.ts > after]
 
 
@@ -47,14 +50,14 @@ def test_trades_after_everyones_warmup_are_identical(name: str, params: dict[str
     common = data[max(CUTS) + warm].ts  # the first candle at which every run may signal
     for cut, result in runs.items():
         first = min((s_ts for s_ts, _ in result.equity), default=0.0)
-        assert first == data[cut].ts + STEP
+        assert first == data[cut].ts + LAST_TICK  # a step is a candle's last tick
         early = [f for f in result.fills if f.ts < data[cut + warm].ts + STEP]
         assert early == [], f"cut {cut}: a trade during the warm-up"
     # from the first candle at which no run holds anything (a run that started earlier may
     # still be in a position it entered before the others were warm), all runs agree
     flat = {cut: {ts for (ts, _), held in zip(r.equity, r.exposed, strict=True) if not held}
             for cut, r in runs.items()}
-    closes = [c.ts + STEP for c in data if c.ts >= common]
+    closes = [c.ts + LAST_TICK for c in data if c.ts >= common]
     sync = next(t for prev, t in zip(closes, closes[1:], strict=False)
                 if all(prev in f and t in f for f in flat.values()))
     want = trades(runs[0], sync)

@@ -40,7 +40,8 @@ async def test_risky_buy_under_auto_rule_waits_for_typed_override(tmp_path: Path
     await eng.approvals.submit(proposal("risky", Verdict.RISKY))  # must not raise
     assert [p.id for p in eng.pending_proposals()] == ["risky"]
     assert decisions.get_nowait() is None
-    await eng.approvals.submit(proposal("safe", Verdict.SAFE))
+    # another token: one live proposal per token and side (a twin would be a duplicate)
+    await eng.approvals.submit(dataclasses.replace(proposal("safe", Verdict.SAFE), token="0xU"))
     ev = decisions.get_nowait()
     assert isinstance(ev, ProposalDecided) and ev.proposal_id == "safe"
     assert ev.decision == "approved" and ev.by.startswith("auto:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -93,7 +94,8 @@ async def test_auto_approve_rule_only_below_threshold_and_not_halted(tmp_path: P
     await eng.approvals.submit(proposal("big", quote="0.3"))
     assert [p.id for p in eng.pending_proposals()] == ["big"]
     await eng.halt()
-    await eng.approvals.submit(proposal("small2", quote="0.1"))
+    # another token: one live proposal per token and side ("big" is pending for 0xT)
+    await eng.approvals.submit(replace(proposal("small2", quote="0.1"), token="0xU"))
     assert {p.id for p in eng.pending_proposals()} == {"big", "small2"}
 
 

@@ -56,4 +56,4 @@ def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "script.py.mako").is_file()
     assert (MIGRATIONS_DIR / "__init__.py").is_file()
     assert (MIGRATIONS_DIR / "versions" / "__init__.py").is_file()
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"  # 0002: deployer history (issue 14)

@@ -163,7 +163,10 @@ def test_no_signal_reaches_the_risk_before_the_declared_warmup() -> None:
     finally:
         del BUILTIN["eager"]
     eager = [s for s in result.signals if s.reason == "always"]
-    assert len(eager) == 80 - 40  # from the 41st candle on, one per candle
+    # the kernel evaluates on each of a candle's four ticks (claudedex.backtest.candle_feed);
+    # candle n's decision is taken at candle n+1's ticks, so from the 42nd candle on, and
+    # the last candle never closes: 39 candles of four signals, none before
+    assert len(eager) == 4 * (80 - 40 - 1)
 
 
 def test_builtins_declare_their_warmup() -> None:

@@ -23,12 +23,27 @@ EXPECTED_SCAMS = {
     "gas_trap",
     "rug_pull",
     "tax_hike",
+    # simulator-fooling and time-bomb families (issue 14 items 1-2)
+    "gasprice_gate",
+    "codeless_seller_gate",
+    "contract_recipient_block",
+    "block_time_bomb",
+    "timestamp_tax_ramp",
+    # privileged-power families (issue 14 items 3-5, issue 18 items 6-8)
+    "hidden_credit",
+    "unbacked_sell",
+    "external_oracle",
+    "wipe_holder",
+    "uups_upgrade",
+    "lp_locker",
+    "deep_slot_fee",
 }
 
 
 def test_catalogue_lists_every_family_with_a_recipe() -> None:
     assert set(SCAM_FAMILIES) == EXPECTED_SCAMS
-    assert set(HONEST_FAMILIES) == {"honest_renounced", "honest_ownable", "honest_fixed_tax"}
+    assert set(HONEST_FAMILIES) >= {"honest_renounced", "honest_ownable", "honest_fixed_tax",
+                                    "honest_cooldown"}
     assert set(RECIPES) == set(FAMILIES)
     for name, family in FAMILIES.items():
         assert family.name == name
@@ -45,6 +60,13 @@ def test_catalogue_lists_every_family_with_a_recipe() -> None:
         "proxy_swap": "proxy_upgrade",
         "rug_pull": "rug_pull",
         "tax_hike": "tax_hike",
+        "hidden_credit": "credit_dump",
+        "unbacked_sell": "unbacked_dump",
+        "external_oracle": "policy_freeze",
+        "wipe_holder": "wipe",
+        "uups_upgrade": "uups_upgrade",
+        "lp_locker": "locker_rug",
+        "deep_slot_fee": "fee_manager_hike",
     }
 
 

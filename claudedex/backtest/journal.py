@@ -1,0 +1,51 @@
+"""The replay's order journal: the same entries as the database journal, kept in memory.
+
+Why not the database: the journal exists so a crash never signs an order twice; a replay
+signs nothing and restarts from its data, so durability buys it nothing, while each
+write's trip through a thread made the replay wait on wall-clock I/O between records.
+The order state machine, its transitions and what is journaled at each are execution's
+own and unchanged; only where the entries are kept differs (listed in the README).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from claudedex.execution.states import TERMINAL
+from claudedex.storage.journal import JournalEntry
+
+
+class MemoryJournal:
+    """:class:`~claudedex.storage.journal.OrderJournal`'s interface, in memory."""
+
+    def __init__(self) -> None:
+        self.entries: list[JournalEntry] = []
+        self._by_order: dict[str, list[JournalEntry]] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def record(self, order_id: str, state: str, data: dict[str, Any]) -> None:
+        """Append one transition (``data`` copied, as the database stores a snapshot)."""
+        entry = JournalEntry(len(self.entries) + 1, order_id, state, dict(data),
+                             datetime.now(UTC))
+        self.entries.append(entry)
+        self._by_order.setdefault(order_id, []).append(entry)
+
+    async def seen(self, order_id: str) -> bool:
+        return order_id in self._by_order
+
+    async def history(self, order_id: str) -> list[JournalEntry]:
+        return list(self._by_order.get(order_id, ()))
+
+    async def open_orders(self) -> list[JournalEntry]:
+        """The latest entry of every order not in a terminal state."""
+        terminal = {str(s) for s in TERMINAL}
+        return [h[-1] for h in self._by_order.values() if h[-1].state not in terminal]
+
+
+__all__ = ["MemoryJournal"]

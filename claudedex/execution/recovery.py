@@ -1,0 +1,51 @@
+"""Crash recovery: reconcile the order journal with the chain before trading again.
+
+Why a module of its own: it is the one place that decides what a journaled order whose
+process died still needs, from its latest journal entry alone (see
+:mod:`claudedex.execution.states`): orders that never reached ``signed`` are stale and
+cancelled; those whose transaction may be on chain are looked up by hash and rebroadcast
+from the journaled raw bytes while their nonce is free; ``confirming`` fills have their
+block watched again until final or reorged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import structlog
+
+from claudedex.execution.order import Order
+from claudedex.execution.states import ON_CHAIN_POSSIBLE, TERMINAL, OrderState
+
+if TYPE_CHECKING:
+    from claudedex.execution.engine import ExecutionEngine
+
+log = structlog.get_logger(__name__)
+S = OrderState
+# a transaction may exist (look it up), or a fill waits for its confirmations
+FOLLOWED: frozenset[OrderState] = ON_CHAIN_POSSIBLE | {S.CONFIRMING}
+
+
+async def recover(engine: ExecutionEngine) -> list[Order]:
+    """Finish or cancel every open journaled order of ``engine``; returns them.
+
+    The nonce manager restarts above every order that holds a nonce. Raises what the
+    journal raises (:class:`~claudedex.errors.StorageError`).
+    """
+    entries = await engine.journal.open_orders()
+    orders = [o for o in (Order.from_snapshot(e.data) for e in entries
+                          if e.data.get("id") == e.order_id) if o.state not in TERMINAL]
+    on_chain = [o for o in orders if o.state in FOLLOWED and o.attempts]
+    stale = [o for o in orders if not (o.state in FOLLOWED and o.attempts)]
+    await engine.nonces.sync(o.attempts[-1].nonce for o in on_chain)
+    for order in stale:
+        engine.orders.pop(order.id, None)  # a crashed run's copy, never to move again
+        await engine._record(order, S.CANCELLED, "engine restarted before signing")
+    results = await asyncio.gather(*(engine.resume_order(o) for o in on_chain))
+    engine.recovered = True
+    log.info("execution.recovered", orders=len(orders), resumed=len(on_chain))
+    return [*results, *stale]
+
+
+__all__ = ["FOLLOWED", "recover"]
