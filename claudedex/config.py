@@ -200,6 +200,14 @@ class ApiConfig(Section):
     jwt_key_secret: str = "api-jwt-key"
     requests_per_min: int = Field(default=120, ge=1, le=60_000)  # per token
 
+    @field_validator("tls_key")
+    @classmethod
+    def _api_key_needs_cert(cls, key: str, info: ValidationInfo) -> str:
+        if key and not info.data.get("tls_cert"):  # else served as plain HTTP, silently
+            raise PydanticCustomError(
+                "api_key_without_cert", "tls_key is set but tls_cert is not; set both for HTTPS")
+        return key
+
     @field_validator("host")
     @classmethod
     def _api_loopback_unless_public(cls, host: str, info: ValidationInfo) -> str:
@@ -299,7 +307,9 @@ def _refusal(exc: ValidationError, source: str, prefix: tuple[str, ...] = ()) ->
     first = exc.errors()[0]
     more = len(exc.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return ConfigError(f"{source}: {_describe(dict(first), prefix)}{suffix}")
+    from claudedex.secrets.resolve import scrub  # a "secret:NAME" value is never echoed
+
+    return ConfigError(scrub(f"{source}: {_describe(dict(first), prefix)}{suffix}"))
 
 
 def parse_profile(data: dict[str, Any], source: str) -> Profile:

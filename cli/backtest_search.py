@@ -125,6 +125,8 @@ def search_command(args: Mapping[str, Any]) -> None:
     series = load_candles(data, opts.get("timeframe"), policy)
     ins, outs, cut = split_candles(series, float(conf["holdout"]))
     best_out = Path(conf["best_out"] or f"backtest-search-{opts['strategy']}.toml")
+    if best_out.is_dir() or not best_out.parent.is_dir():  # refused before the trials run
+        raise UserInputError(f"--best-out {best_out}: not a file in an existing directory")
     with tempfile.TemporaryDirectory(prefix="claudedex-search-") as tmp:
         result = run_search(ranges, conf["trials"], conf["objective"],
                             functools.partial(run_trial, opts),
@@ -133,7 +135,12 @@ def search_command(args: Mapping[str, Any]) -> None:
                             jobs=jobs, seed=conf["seed"])
     spans = _spans(ins, outs, cut)
     if result.best is not None:
-        best_out.write_text(profile_snippet(result, opts["strategy"], [f"data: {data}", spans]))
+        try:
+            best_out.write_text(profile_snippet(result, opts["strategy"],
+                                                [f"data: {data}", spans]))
+        except OSError as exc:
+            raise UserInputError(f"--best-out {best_out}: cannot write "
+                                 f"({exc.strerror or exc})") from None
     if opts.get("json_out"):
         sys.stdout.write(json.dumps({**result_json(result), "split": spans,
                                      "best_out": str(best_out) if result.best else None},

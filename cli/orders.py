@@ -35,7 +35,13 @@ async def _orders(profile: str, open_only: bool, limit: int, as_json: bool,
     await db.open()
     try:
         if order_id:
-            for e in await OrderJournal(db).history(order_id):
+            history = await OrderJournal(db).history(order_id)
+            if not history:
+                from claudedex.errors import UserInputError
+
+                raise UserInputError(f"--id {order_id[:80]!r}: no such order in the journal "
+                                     f"of profile {prof.name!r}")
+            for e in history:
                 row = {"order": e.order_id, "state": e.state, "ts": e.ts.isoformat(),
                        "detail": e.data.get("detail", ""), "tx": _tx(e.data)}
                 typer.echo(json.dumps(row) if as_json else

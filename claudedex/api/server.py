@@ -5,11 +5,15 @@ Every request goes through the same steps, in this order: a bearer token that ve
 a role that allows the route's action (else 403, audited), a body of the declared fields
 and types (else 400); then the route's control command runs through
 :func:`claudedex.control.commands.serve_command`, the same dispatcher the Unix socket
-uses. Every command (POST) is audited with the caller's token id, whatever its outcome.
+uses. Every command (POST) that gets past the rate limit is audited with the caller's
+token id, whatever its outcome (a 401 has no caller; a 429 is not, so a flood cannot flood
+the audit log). A body must arrive whole within BODY_READ_S: a stalled client is dropped
+at once when the server closes, so it cannot hold up engine stop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import ssl
 from collections.abc import Awaitable, Callable
@@ -38,6 +42,7 @@ log = structlog.get_logger(__name__)
 Audit = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 MAX_BODY = 64 * 1024  # bytes
 MAX_BRACKETS = 64  # a command body is one flat object
+BODY_READ_S = 30.0  # a client that has not sent its whole body by then is dropped (408)
 _TYPES: dict[str, tuple[type, ...]] = {STRING: (str,), INTEGER: (int,), BOOLEAN: (bool,)}
 
 
@@ -48,11 +53,21 @@ def _error(status: int, message: str, kind: str,
                              headers=headers)
 
 
+class BodyRefused(UserInputError):
+    """The body was too large (413) or too slow to arrive (408)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def _status_of(exc: ClaudeDexError) -> int:
     from claudedex.control.views import KernelMissing
     from claudedex.engine import EngineNotRunning
     from claudedex.trade_request import TradeRefused
 
+    if isinstance(exc, BodyRefused):
+        return exc.status
     if isinstance(exc, UnknownProposal):
         return 404
     if isinstance(exc, UserInputError):
@@ -71,11 +86,20 @@ def tls_context(cfg: ApiConfig) -> ssl.SSLContext | None:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     try:
-        ctx.load_cert_chain(cfg.tls_cert, cfg.tls_key or None)
+        ctx.load_cert_chain(cfg.tls_cert, cfg.tls_key or None, password=_no_passphrase)
+    except ConfigError:
+        raise
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"api.tls_cert {cfg.tls_cert!r}: cannot load the certificate "
                           f"({type(exc).__name__}: {exc})") from None
     return ctx
+
+
+def _no_passphrase() -> bytes:
+    """OpenSSL's callback for an encrypted key: without it, OpenSSL asks on the terminal,
+    which blocks engine start (and the console) waiting for a passphrase."""
+    raise ConfigError("api.tls_key is encrypted: give the engine an unencrypted key file "
+                      "(0600), as it cannot ask for a passphrase")
 
 
 class ApiServer:
@@ -97,6 +121,7 @@ class ApiServer:
         self.issuer: TokenIssuer | None = None
         self.url = ""
         self._runner: web.AppRunner | None = None
+        self._reading: set[asyncio.Task[Any]] = set()  # handlers waiting on a client's body
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY)
@@ -106,7 +131,7 @@ class ApiServer:
         return app
 
     async def start(self) -> str:
-        """Bind and serve; raises SecretsError (store locked), ConfigError (TLS), OSError."""
+        """Bind and serve; raises SecretsError (store locked), ConfigError (TLS, cannot bind)."""
         key = signing_key(self.data_dir, self.cfg.jwt_key_secret, create=True)
         self.issuer = TokenIssuer(key, self.profile_name)
         ctx = tls_context(self.cfg)
@@ -115,6 +140,10 @@ class ApiServer:
         try:
             site = web.TCPSite(runner, self.cfg.host, self.cfg.port, ssl_context=ctx)
             await site.start()
+        except OSError as exc:  # port taken, no such address: one line at `claudedex run`
+            await runner.cleanup()
+            raise ConfigError(f"api {self.cfg.host}:{self.cfg.port}: cannot listen "
+                              f"({exc.strerror or exc})") from None
         except BaseException:
             await runner.cleanup()
             raise
@@ -128,8 +157,12 @@ class ApiServer:
         return self.url
 
     async def close(self) -> None:
+        """Stop serving: a request still waiting on its client's body is dropped at once
+        (a stalled client must not hold up engine stop); commands already running finish."""
         runner, self._runner = self._runner, None
         if runner is not None:
+            for task in list(self._reading):
+                task.cancel()
             await runner.cleanup()
 
     async def _openapi(self, request: web.Request) -> web.Response:
@@ -150,10 +183,11 @@ class ApiServer:
         assert self.issuer is not None
         try:
             claims = self.issuer.verify(token.strip())
+            revoked = self.revoked.is_revoked(claims.jti)
         except TokenError as exc:
             return _error(401, str(exc), "TokenError",
                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-        if self.revoked.is_revoked(claims.jti):
+        if revoked:
             return _error(401, "token revoked", "TokenError")
         return claims
 
@@ -194,11 +228,13 @@ class ApiServer:
     async def _args(self, request: web.Request, route: Route) -> dict[str, Any]:
         args: dict[str, Any] = {k: request.query[k] for k in route.query if k in request.query}
         args.update(request.match_info)
+        for value in args.values():
+            _check_text(value)
         if route.method != "POST":
             return args
         body: Any = {}
         if request.can_read_body:
-            raw = await request.read()  # at most MAX_BODY bytes (413 past it)
+            raw = await self._read_body(request)
             if raw.count(b"[") + raw.count(b"{") > MAX_BRACKETS:
                 # json's C scanner recurses per level: deep nesting can overflow the C
                 # stack (a crash, not an exception), so such a body never reaches it
@@ -210,6 +246,7 @@ class ApiServer:
         if not isinstance(body, dict):
             raise UserInputError("the request body must be a JSON object")
         for name, value in body.items():
+            _check_text(value)
             kind = route.body.get(name)
             if kind is None:
                 raise UserInputError(f"unknown field {str(name)[:64]!r} for {route.path}")
@@ -221,6 +258,22 @@ class ApiServer:
             raise UserInputError(f"missing field {missing[0]!r} for {route.path}")
         args.update(body)
         return args
+
+    async def _read_body(self, request: web.Request) -> bytes:
+        """The raw body: at most MAX_BODY bytes (else 413), within BODY_READ_S (else 408)."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._reading.add(task)
+        try:
+            async with asyncio.timeout(BODY_READ_S):
+                return await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise BodyRefused(f"the request body is over {MAX_BODY} bytes", 413) from None
+        except TimeoutError:
+            raise BodyRefused(f"the request body did not arrive within {BODY_READ_S:g} s",
+                              408) from None
+        finally:
+            self._reading.discard(task)
 
     async def _run(self, route: Route, args: dict[str, Any],
                    claims: Claims) -> tuple[Any, list[str]]:
@@ -247,8 +300,20 @@ class ApiServer:
             detail["error"] = error
         try:
             await self._audit_append(f"api:{claims.role}", action, detail)
-        except (ClaudeDexError, OSError) as exc:  # the command's outcome stands; say so loudly
-            log.error("api_audit_failed", action=action, jti=claims.jti, error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - the command's outcome stands; say so loudly
+            log.error("api_audit_failed", action=action, jti=claims.jti,
+                      error=f"{type(exc).__name__}: {exc}")
+
+
+def _check_text(value: Any) -> None:
+    """Refuse a string that is not valid Unicode text (a lone surrogate from a JSON
+    ``\\ud800`` escape): it cannot be logged, audited or stored as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UserInputError("the request holds a string that is not valid Unicode "
+                                 "(a lone surrogate)") from None
 
 
 def _dumps(obj: Any) -> str:

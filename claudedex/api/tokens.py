@@ -80,7 +80,12 @@ class TokenIssuer:
         role, jti = data.get("role"), data.get("jti")
         if role not in ROLES or not isinstance(jti, str) or not jti:
             raise TokenError("invalid token (role or id)")
-        return Claims(jti, str(role), int(data["iat"]), int(data["exp"]))
+        iat, exp = data["iat"], data["exp"]
+        if (type(iat) is not int or type(exp) is not int  # noqa: E721 - bool, str, float out
+                or not 1 <= exp - iat <= MAX_TTL_S):
+            # PyJWT takes "123" and 1e308 for times; we issue whole seconds within MAX_TTL_S
+            raise TokenError("invalid token (times)")
+        return Claims(jti, str(role), iat, exp)
 
 
 def _check_header(token: str) -> None:

@@ -150,6 +150,8 @@ async def audit_entries(kernel: Kernel, args: dict[str, Any]) -> list[dict[str, 
         after = int(str(args.get("after_id", 0)))
     except ValueError:
         raise UserInputError("argument 'after_id' must be an integer") from None
+    if after >= 2**63:  # past a 64-bit row id: the database driver would overflow (a 500)
+        raise UserInputError("argument 'after_id' must be below 2**63")
     entries = await kernel.audit.entries(after_id=max(after, 0), limit=limit_arg(args))
     return [dataclasses.asdict(e) for e in entries]
 

@@ -131,7 +131,10 @@ class SecretStore:
 
     def set(self, name: str, value: str) -> None:
         """Store ``value`` under ``name`` (replacing any), on disk before this returns."""
-        data = value.encode("utf-8")
+        try:
+            data = value.encode("utf-8")
+        except UnicodeEncodeError:  # stdin bytes that are not UTF-8 arrive as surrogates
+            raise SecretsError(f"secret {name!r}: the value is not UTF-8 text") from None
         if not data:
             raise SecretsError(f"secret {name!r}: an empty value is not a secret")
         if len(data) > MAX_VALUE:
@@ -150,7 +153,10 @@ class SecretStore:
         """
         with _lock(self.path):
             self._reload()
-            plain = {name: self._key.open(name, box) for name, box in self._boxes.items()}
+            try:
+                plain = {name: self._key.open(name, box) for name, box in self._boxes.items()}
+            except SealError as exc:  # an edited value: say so (exit 2), change nothing
+                raise SecretsError(f"{exc}; nothing was rotated") from None
             self._kdf, self._key = kdf, key
             self._boxes = {name: key.seal(name, value) for name, value in plain.items()}
             self._save()

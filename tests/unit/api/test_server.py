@@ -223,3 +223,124 @@ async def test_nested_bodies_and_headers_never_reach_the_json_parser(rig: Rig) -
     status, body, _ = await rig.call("GET", "/status", "x" * 5000)
     assert status == 401
     assert not rig.engine.is_halted()
+
+
+async def _post_raw(rig: Rig, path: str, token: str, data: bytes) -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as http, http.post(
+            rig.server.url + path, data=data,
+            headers={"Authorization": f"Bearer {token}",
+                     "Content-Type": "application/json"}) as resp:
+        return resp.status, await resp.json()
+
+
+async def test_an_oversized_body_is_413_and_audited_not_an_internal_error(rig: Rig) -> None:
+    from claudedex.api.server import MAX_BODY
+
+    body = b'{"reason": "' + b"x" * MAX_BODY + b'"}'
+    status, answer = await _post_raw(rig, "/halt", rig.token("operator"), body)
+    assert status == 413 and answer["kind"] == "BodyRefused", answer
+    assert not rig.engine.is_halted()
+    assert [r["status"] for r in await rig.rows("api_halt")] == [413]
+
+
+async def test_a_lone_surrogate_is_400_and_the_refusal_is_audited(rig: Rig) -> None:
+    # json.loads turns "\ud800" into a str that cannot be encoded: before the fix the halt
+    # engaged, the log line and the audit row then raised, and the client got a bare 500
+    status, answer = await _post_raw(rig, "/halt", rig.token("operator"),
+                                     b'{"reason": "\\ud800"}')
+    assert status == 400 and "surrogate" in answer["error"], answer
+    assert not rig.engine.is_halted()
+    assert [r["status"] for r in await rig.rows("api_halt")] == [400]
+    status, answer, _ = await rig.call("GET", "/reports/%ED%A0%80", rig.token("viewer"))
+    assert status in (400, 404, 503)  # never a crash
+
+
+async def test_a_client_stalled_mid_body_does_not_hold_up_close(rig: Rig) -> None:
+    import asyncio
+
+    port = int(rig.server.url.rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write((f"POST /halt HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  f"{rig.token('operator')}\r\nContent-Type: application/json\r\n"
+                  "Content-Length: 100\r\n\r\n{").encode())
+    await writer.drain()
+    while not rig.server._reading:  # noqa: ASYNC110 - the handler now waits on the body
+        await asyncio.sleep(0.01)
+    # aiohttp waits up to 60 s for running handlers on cleanup; a stalled upload must not
+    # count as one (the bound below only guards against a hang, it is not a speed goal)
+    await asyncio.wait_for(rig.server.close(), timeout=45)
+    assert not rig.engine.is_halted()
+    writer.close()
+
+
+def test_an_encrypted_tls_key_is_a_clear_error_not_a_terminal_prompt(tmp_path: Path) -> None:
+    # before: OpenSSL asked "Enter PEM pass phrase:" on the terminal (engine start blocked
+    # under the console) and the error read "OSError: [Errno 22] Invalid argument"
+    from claudedex.api.server import tls_context
+    from claudedex.errors import ConfigError
+
+    cert, key_path = self_signed(tmp_path)
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    key_path.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"pass phrase")))
+    with pytest.raises(ConfigError, match="tls_key is encrypted"):
+        tls_context(ApiConfig(tls_cert=str(cert), tls_key=str(key_path)))
+
+
+def test_a_tls_key_without_a_certificate_is_refused_not_served_as_http() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="tls_cert is not"):
+        ApiConfig(tls_key="/etc/api.key")
+
+
+async def test_an_unreadable_revocation_list_refuses_every_token(rig: Rig) -> None:
+    # before: a damaged list read as empty at start, so a revoked token was let back in
+    from claudedex.api.revoked import RevocationList
+
+    token = rig.token("operator")
+    jti = rig.issuer.verify(token).jti
+    RevocationList(rig.server.data_dir).revoke(jti)
+    rig.server.revoked = RevocationList(rig.server.data_dir)  # as at engine start
+    rig.server.revoked.path.write_text('{"revoked": ["' + jti + '", "')  # cut short
+    status, body, _ = await rig.call("POST", "/halt", token, {})
+    assert status == 401 and "unreadable" in body["error"] and not rig.engine.is_halted()
+    status, body, _ = await rig.call("GET", "/status", rig.token("viewer"))
+    assert status == 401  # closed for everyone until repaired
+    RevocationList(rig.server.data_dir).revoke("0" * 32)  # `api revoke` repairs, keeping jti
+    status, _, _ = await rig.call("GET", "/status", rig.token("viewer"))
+    assert status == 200
+    status, body, _ = await rig.call("POST", "/halt", token, {})
+    assert status == 401 and body["error"] == "token revoked"
+
+
+async def test_a_port_in_use_is_one_clear_error(rig: Rig, tmp_path: Path) -> None:
+    # before: a bare OSError, so `claudedex run` ended in a traceback
+    from claudedex.errors import ConfigError
+
+    port = int(rig.server.url.rsplit(":", 1)[1])
+    second = ApiServer(rig.engine, ApiConfig(enabled=True, port=port), profile_name="devnet",
+                       data_dir=rig.server.data_dir, audit=rig.audit.append)
+    with pytest.raises(ConfigError, match=f"127.0.0.1:{port}: cannot listen"):
+        await second.start()
+
+
+async def test_a_body_that_never_arrives_gets_408(rig: Rig, monkeypatch: pytest.MonkeyPatch
+                                                  ) -> None:
+    import asyncio
+
+    import claudedex.api.server as server_module
+
+    monkeypatch.setattr(server_module, "BODY_READ_S", 0.2)  # the rest of the body never comes
+    port = int(rig.server.url.rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write((f"POST /halt HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  f"{rig.token('operator')}\r\nContent-Type: application/json\r\n"
+                  "Content-Length: 100\r\n\r\n{").encode())
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), timeout=45)
+    assert status_line.split()[1] == b"408", status_line
+    writer.close()
+    assert not rig.engine.is_halted()
+    assert [r["status"] for r in await rig.rows("api_halt")] == [408]

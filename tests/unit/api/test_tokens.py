@@ -71,3 +71,17 @@ async def test_limits_refuse_past_the_rate_with_a_retry_after() -> None:
     assert [await limits.take("a") for _ in range(3)] == [None, None, None]
     assert await limits.take("a") == 20  # 60 s / 3 per minute
     assert await limits.take("b") is None  # another token has its own bucket
+
+
+@pytest.mark.parametrize("times", [
+    {"exp": "EXP"}, {"iat": "IAT"}, {"exp": 10**30}, {"exp": 1e12}, {"iat": -10**30}])
+def test_signed_tokens_with_odd_times_are_refused(times: dict[str, object]) -> None:
+    # PyJWT accepts "123" and floats for exp/iat; ours are whole seconds within MAX_TTL_S
+    now = int(time.time())
+    payload: dict[str, object] = {"jti": "a" * 32, "role": "viewer", "iat": now,
+                                  "exp": now + 60, "iss": "claudedex", "aud": "devnet"}
+    for name, value in times.items():
+        payload[name] = {"EXP": str(now + 60), "IAT": str(now)}.get(str(value), value)
+    token = jwt.encode(payload, KEY, algorithm=ALGORITHM)
+    with pytest.raises(TokenError, match="times"):
+        TokenIssuer(KEY, "devnet").verify(token)

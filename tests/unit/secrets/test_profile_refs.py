@@ -65,3 +65,11 @@ def test_a_locked_store_stops_the_load_with_one_line(profile_file: Path,
     monkeypatch.delenv("CLAUDEDEX_SECRETS_PASSPHRASE")
     with pytest.raises(SecretsError, match="locked"):
         load_profile(str(profile_file))
+
+
+def test_a_resolved_value_that_fails_validation_is_not_echoed(profile_file: Path) -> None:
+    # the refusal names the field and the input; the input is the secret's value here
+    profile_file.write_text(PROFILE + '[limits]\nmax_trade_quote = "secret:agg-key"\n')
+    with pytest.raises(Exception, match="max_trade_quote") as caught:
+        load_profile(str(profile_file))
+    assert "agg-key-value-5555" not in str(caught.value) and MASK in str(caught.value)

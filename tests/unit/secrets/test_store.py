@@ -97,3 +97,24 @@ def test_a_locked_store_says_which_variable_unlocks_it(tmp_path: Path,
         open_store(tmp_path)  # no terminal under pytest: no prompt
     monkeypatch.setenv("CLAUDEDEX_SECRETS_PASSPHRASE", "p")
     assert open_store(tmp_path).get("k") == "value"
+
+
+def test_rotating_an_edited_store_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path, passphrase=pw("old"), create=True)
+    store.set("one", "first-value")
+    doc = json.loads(store_path(tmp_path).read_text())
+    doc["secrets"]["one"]["ct"] = "00" * 32
+    store_path(tmp_path).write_text(json.dumps(doc))
+    before = store_path(tmp_path).read_bytes()
+    kdf = Kdf.fresh_scrypt()
+    with pytest.raises(SecretsError, match="does not decrypt.*nothing was rotated"):
+        open_store(tmp_path, passphrase=pw("old")).rotate(kdf, StoreKey.from_passphrase("n", kdf))
+    assert store_path(tmp_path).read_bytes() == before
+
+
+def test_a_value_that_is_not_utf8_text_is_refused_with_one_line(tmp_path: Path) -> None:
+    # `secrets set --from-stdin` decodes bad bytes to surrogates; before: a traceback
+    store = open_store(tmp_path, passphrase=pw("p"), create=True)
+    with pytest.raises(SecretsError, match="not UTF-8 text"):
+        store.set("bin", "\udcff\udcfeabc")
+    assert not store_path(tmp_path).exists()  # nothing written
