@@ -166,6 +166,9 @@ class PairFollower:
             return
         quote_is_token0 = token0 == self.quote
         token = token1 if quote_is_token0 else token0
+        if token in self.routed.via:  # a quote asset's own WETH pool (USDC/WETH): no launch
+            log.debug("discovery.quote_asset_pool", pair=pair, asset=token)
+            return
         meta = await read_token_meta(self.reader, token)  # a node error: the pair is retried
         if pair in self._pairs:  # another source (DexScreener) published it meanwhile
             return

@@ -35,9 +35,13 @@ async def test_devnet_run_discovers_stable_pools_and_buys_through_them(tmp_path:
         assert len(stables) == 2
         assert engine.kernel.profile.chain.route_via == tuple(stables)
         routed: PairDiscovered | None = None
+        quote_asset_pairs: list[str] = []  # the stables' own WETH pools are no launches
         async with asyncio.timeout(240):
             while True:
                 ev = await events.get()
+                if (isinstance(ev, PairDiscovered)
+                        and ev.pair.token in {s.lower() for s in stables}):
+                    quote_asset_pairs.append(ev.pair.pair)
                 if isinstance(ev, PairDiscovered) and ev.source == "route":
                     routed = ev
                 if (routed is not None and isinstance(ev, PriceTicked)
@@ -45,6 +49,7 @@ async def test_devnet_run_discovers_stable_pools_and_buys_through_them(tmp_path:
                     depth = ev.reserve_quote  # its USDC/USDT valued in wei: 1-20 ETH
                     break
         assert routed.pair.quote in {s.lower() for s in stables}
+        assert quote_asset_pairs == []
         assert depth < 40 * 10**18
         # the console's `trade buy 0.05`: the token's WETH pool holds 0.01 ETH (~83 %
         # impact), so only the route through the stable fills it within the 10 % limit; the
