@@ -21,6 +21,12 @@ anything more (an exit proposal, a halt) waits for the ordinary settle. Every ot
 takes the ordinary path, so the trades are the same ones;
 ``tests/unit/backtest/test_fastpath.py`` replays both ways and compares them fill by fill.
 
+Whole stretches: a single series is read from a :class:`~claudedex.backtest.tape.CandleTape`,
+and between two candles the driver folds at once every candle up to the next ``enter``
+while flat (:meth:`QuietTicks.flat_stretch`), or, while held, every candle before the
+first tick that could fire an exit rule or the breaker (:mod:`claudedex.backtest.heldfold`);
+no tick object is made for them.
+
 The columns are computed over the file's candles (as Freqtrade does), set on the
 strategy's view as a :class:`~claudedex.market.view.SeriesTable` whether or not ticks are
 skipped, so a replay with ``fast=False`` runs the very same strategy on the same values.
@@ -87,8 +93,13 @@ class QuietTicks:
                       for pair, t in tables.items()}
         self.exit = {pair: [bool(x) for x in t.columns[EXIT]]
                      for pair, t in tables.items() if EXIT in t.columns}
+        # pair -> rows whose ``enter`` (``exit``) is true, ascending: where stretches end
+        self.enter_rows = {pair: np.flatnonzero(t.columns[ENTER]) for pair, t in tables.items()}
+        self.exit_rows = {pair: np.flatnonzero(np.asarray(t.columns[EXIT], dtype=bool))
+                          for pair, t in tables.items() if EXIT in t.columns}
         self.folded = 0
         self.delivered = 0
+        self.held_folded = 0  # held ticks whose marks were applied in bulk (heldfold.py)
 
     def _row(self, tick: PriceTicked) -> int | None:
         """The table row of the view's last closed candle while ``tick``'s candle forms
@@ -122,6 +133,44 @@ class QuietTicks:
             return False
         row = self._row(tick)
         return row is not None and (row < 0 or not exits[row])
+
+    def flat_stretch(self, pair: str, first: int, count: int, proposals_open: bool) -> int:
+        """The last candle of the flat stretch from candle ``first`` of ``pair``'s ``count``
+        (rows are candles): the book is flat and settled, and no ``enter`` on the candle
+        before ``first`` nor on any before the stretch's last; -1 when candle ``first``
+        must be ticked. A stretch ends at the first candle whose ``enter`` is true: the
+        strategy signals at the next candle's open, which takes the ordinary path."""
+        rows = self.enter_rows.get(pair)
+        if (rows is None or self.view.portfolio.positions or not self._settled(proposals_open)
+                or (first > 0 and self.enter[pair][1][first - 1])):
+            return -1
+        at = int(np.searchsorted(rows, first))
+        return int(rows[at]) if at < len(rows) else count - 1
+
+    def held_stretch(self, pair: str, first: int, count: int, proposals_open: bool) -> int:
+        """The last candle of the held stretch from candle ``first``: the one position is
+        ``pair``'s token, nothing in flight, and no ``exit`` on the candle before ``first``
+        nor before the stretch's last; -1 when candle ``first`` must be ticked. Only the
+        portfolio acts on such ticks (see :meth:`held_quiet`)."""
+        rows, held = self.exit_rows.get(pair), self.view.portfolio.positions
+        if (rows is None or len(held) != 1 or not self._settled(proposals_open)
+                or self.view.pair_token.get(pair) not in held
+                or (first > 0 and self.exit[pair][first - 1])):
+            return -1
+        at = int(np.searchsorted(rows, first))
+        return int(rows[at]) if at < len(rows) else count - 1
+
+    def fold_stretch(self, ticks: int) -> None:
+        """Count ``ticks`` folded flat by the tape as the runner and this driver would."""
+        self.runner.processed += ticks
+        self.folded += ticks
+
+    def fold_held(self, ticks: int) -> None:
+        """Count ``ticks`` folded held, less the one handed over again (:meth:`deliver`):
+        the runner handles each tick and the portfolio's two marks of it."""
+        self.runner.processed += 3 * (ticks - 1)
+        self.delivered += ticks - 1
+        self.held_folded += ticks
 
     async def deliver(self, tick: PriceTicked) -> None:
         """Hand ``tick`` to the strategy runner, then the portfolio, as the bus would (in

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 from claudedex.backtest.candle_feed import OFFSETS, address_for, candle_events
 from claudedex.backtest.fastpath import TICK_READERS, QuietTicks, series_tables
 from claudedex.backtest.simvenue import SimConfig, SimFill, SimulatedVenue
+from claudedex.backtest.stretches import fold_stretch
+from claudedex.backtest.tape import CandleTape, foldable, ohlc
 from claudedex.clock import ManualClock
 from claudedex.config import Profile
 from claudedex.domain import Side, Signal, TradeProposal, Verdict
@@ -81,6 +83,7 @@ class BacktestResult:
     steps: int = 0
     quiet_ticks: int = 0  # ticks folded into the views without the bus (fastpath.py)
     direct_ticks: int = 0  # held ticks handed to the runner and portfolio without the bus
+    held_folded: int = 0  # of those, ticks marked in bulk up to an alarm (heldfold.py)
     scores: int = 0  # TokenScored records replayed (the ai strategy trades only on these)
     symbols: dict[str, str] = field(default_factory=dict)  # token -> symbol
     repairs: dict[str, int] = field(default_factory=dict)  # data repairs, by kind
@@ -134,7 +137,7 @@ class Backtest:
 
     def run_events(self, events: Iterable[Event],
                    progress: Progress | None = None) -> BacktestResult:
-        return asyncio.run(self.replay(events, progress))
+        return self._run(events, progress)
 
     def run_candles(self, series: Mapping[str, Sequence[Candle]], interval_s: float,
                     liquidity_quote: int = 1000 * WEI,
@@ -145,8 +148,23 @@ class Backtest:
         self.profile = replay_profile(self.profile, interval_s)  # the view's candles: these
         self._candle_steps = (interval_s, OFFSETS[-1] * interval_s)  # a step: a close tick
         self._series = series
-        return asyncio.run(self.replay(candle_events(series, interval_s, liquidity_quote),
-                                       progress))
+        events: Iterable[Event] = candle_events(series, interval_s, liquidity_quote)
+        if self.fast and len(series) == 1:
+            [(name, candles)] = series.items()
+            prices = ohlc(candles)
+            if len(candles) and foldable(prices):  # whole stretches in one call
+                events = CandleTape(name, candles, interval_s, liquidity_quote, prices)
+        return self._run(events, progress)
+
+    def _run(self, events: Iterable[Event], progress: Progress | None) -> BacktestResult:
+        """``asyncio.run`` of the replay, whose task returns nothing: on the way out
+        asyncio formats its SIGINT handler, which holds the main task, and a task holding
+        the result would have the whole result (every equity point) formatted with it."""
+        async def replay() -> None:
+            await self.replay(events, progress)
+
+        asyncio.run(replay())
+        return self.result
 
     # -- the replay -----------------------------------------------------------------------
 
@@ -190,6 +208,7 @@ class Backtest:
         bus = engine.bus
         self._settle_state = (bus, kernel.execution, venue, collector)
         quiet = self._quiet_ticks(kernel, venue, bus)
+        tape = events if isinstance(events, CandleTape) else None
         await self._settle()
         self._drain(collector)
         for n, ev in enumerate(events, 1):
@@ -231,8 +250,25 @@ class Backtest:
                 result.scores += 1
             if progress is not None and n % 1000 == 0:
                 progress(n)
+            if tape is not None and quiet is not None and tape.at_candle_start():
+                last_tick = fold_stretch(tape, quiet, kernel, venue, clock, result,
+                                         bool(self._pending))
+                if last_tick is not None:  # a held stretch: the portfolio marks its end
+                    await self._deliver(quiet, kernel, last_tick)
         if quiet is not None:
             result.quiet_ticks, result.direct_ticks = quiet.folded, quiet.delivered
+            result.held_folded = quiet.held_folded
+
+    async def _deliver(self, quiet: QuietTicks, kernel: Kernel, tick: PriceTicked) -> None:
+        """Hand ``tick`` to the runner and the portfolio; their marks drained at once."""
+        await quiet.deliver(tick)
+        bus = kernel.bus
+        if bus.queued and bus.queued == kernel.strategy.waiting():
+            await kernel.strategy.drain()
+        if bus.queued or quiet.orders:  # not expected: the stretch ended before any alarm
+            await self._settle()
+            assert self._settle_state is not None
+            self._drain(self._settle_state[3])
 
     def _quiet_ticks(self, kernel: Kernel, venue: SimulatedVenue,
                      engine_bus: EventBus) -> QuietTicks | None:

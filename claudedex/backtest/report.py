@@ -22,6 +22,7 @@ from claudedex.backtest.replay import BacktestResult
 from claudedex.errors import UserInputError
 
 WEI = Decimal(10**18)
+PLOT_BUCKETS = 1000  # a 900-pixel-wide plot: each bucket keeps its first, low and high
 FILL_COLUMNS = ["ts", "block", "order", "token", "side", "amount_in", "amount_out",
                 "min_amount_out", "gas_cost_wei", "fee_paid", "reverted", "detail"]
 
@@ -41,11 +42,30 @@ def write_trades_csv(result: BacktestResult, path: Path) -> None:
                         f.detail])
 
 
-def _dates(ts: list[float]) -> Any:
-    """UTC instants as numpy datetimes (matplotlib's date axis)."""
+def _dates(ts: Any) -> Any:
+    """UTC instants (seconds) as numpy datetimes (matplotlib's date axis)."""
     import numpy as np
 
-    return np.array([int(t * 1000) for t in ts], dtype="datetime64[ms]")
+    return (np.asarray(ts, dtype=np.float64) * 1000).astype(np.int64).astype("datetime64[ms]")
+
+
+def _envelope(n: int, values: Any, buckets: int = PLOT_BUCKETS) -> Any:
+    """Indices of the points a plot needs: each bucket's first, lowest and highest point,
+    in order (a line through them looks as the full series does at the plot's width);
+    all ``n`` when there are few."""
+    import numpy as np
+
+    if n <= 4 * buckets:
+        return np.arange(n)
+    edges = np.linspace(0, n, buckets + 1).astype(np.int64)
+    low = np.minimum.reduceat(values, edges[:-1])
+    high = np.maximum.reduceat(values, edges[:-1])
+    keep: list[Any] = [edges[:-1], np.asarray([n - 1])]
+    for target in (low, high):  # the first index in each bucket holding its extreme
+        hit = np.flatnonzero(values == np.repeat(target, np.diff(edges)))
+        keep.append(hit[np.unique(np.searchsorted(edges, hit, side="right") - 1,
+                                  return_index=True)[1]])
+    return np.unique(np.concatenate(keep))
 
 
 def _plots(result: BacktestResult, out_dir: Path) -> None:
@@ -53,17 +73,21 @@ def _plots(result: BacktestResult, out_dir: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import numpy as np
 
-    times = _dates([t for t, _ in result.equity])
-    eq = [float(Decimal(v) / WEI) for _, v in result.equity]
+    stamps = np.asarray([t for t, _ in result.equity], dtype=np.float64)
+    eq = np.asarray([v for _, v in result.equity], dtype=np.float64) / 1e18
     start = float(Decimal(result.starting_cash) / WEI)
     fig, ax = plt.subplots(figsize=(10, 3.6))
-    ax.plot(times, eq, lw=1.2, label="strategy")
+    shown = _envelope(len(eq), eq)
+    ax.plot(_dates(stamps[shown]), eq[shown], lw=1.2, label="strategy")
     if result.prices:
         pair, px = next(iter(result.prices.items()))
         if px and px[0][1] > 0:
-            hold_t = _dates([t for t, _ in px])
-            ax.plot(hold_t, [start * p / px[0][1] for _, p in px], lw=0.9, alpha=0.7,
+            hold = np.asarray(px, dtype=np.float64)
+            held = start * hold[:, 1] / px[0][1]
+            at = _envelope(len(held), held)
+            ax.plot(_dates(hold[at, 0]), held[at], lw=0.9, alpha=0.7,
                     label=f"buy and hold {result.symbols.get(pair, '') or pair[:10]}")
     ax.set_title("Equity (quote units)")
     ax.legend(loc="best")
@@ -72,12 +96,12 @@ def _plots(result: BacktestResult, out_dir: Path) -> None:
     fig.savefig(out_dir / "equity.png", dpi=90, bbox_inches="tight",
                 metadata={"Software": None})
     plt.close(fig)
-    peak, dd = 0.0, []
-    for v in eq:
-        peak = max(peak, v)
-        dd.append((v / peak - 1.0) * 100 if peak > 0 else 0.0)
+    peak = np.maximum.accumulate(eq) if len(eq) else eq
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dd = np.where(peak > 0, (eq / peak - 1.0) * 100, 0.0)
+    shown = _envelope(len(dd), dd)
     fig, ax = plt.subplots(figsize=(10, 2.6))
-    ax.fill_between(times, dd, 0, color="tab:red", alpha=0.4)
+    ax.fill_between(_dates(stamps[shown]), dd[shown], 0, color="tab:red", alpha=0.4)
     ax.set_title("Drawdown (%)")
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()

@@ -56,6 +56,12 @@ class CandleBuilder:
         self._v += volume
         return None
 
+    def start(self, candle: Candle) -> None:
+        """Continue from ``candle`` as the one forming (as if its ticks were observed)."""
+        self._ts = candle.ts
+        self._o, self._h, self._l, self._c, self._v = (candle.open, candle.high, candle.low,
+                                                       candle.close, candle.volume)
+
     def forming(self) -> Candle | None:
         """The open candle so far (its close is the latest observed price)."""
         if self._ts is None:

@@ -135,6 +135,9 @@ class Book:
         pos.realized_quote += pnl
         self.realized += pnl
         pos.cost_quote -= cost_part
+        if pos.amount:  # marks are the holding's value: the part still held keeps its share
+            pos.peak_mark = pos.peak_mark * (pos.amount - sold) // pos.amount
+            pos.last_mark = pos.last_mark * (pos.amount - sold) // pos.amount
         pos.amount -= sold
         if pos.amount == 0:
             pos.cost_quote = 0

@@ -17,6 +17,25 @@ from claudedex.portfolio.book import Position
 
 
 @dataclass(frozen=True, slots=True)
+class ExitBand:
+    """Where :meth:`ExitRules.check` can fire for one position, as it stands now.
+
+    Marks are quote base units (what selling the whole position returns). A rule fires at
+    a mark ``<= stop_mark`` (stop-loss), at a mark ``>= take_mark`` (the next take-profit
+    rung), once the peak mark is above ``cost`` and the mark is ``trail_pct`` percent or
+    more below that peak (trailing stop), or at a time ``>= deadline`` (max hold). None:
+    that rule cannot fire. The thresholds are exact rationals; ``check`` compares 28-digit
+    Decimals, so a caller skipping checks must keep a relative margin around them.
+    """
+
+    cost: int
+    stop_mark: Decimal | None
+    take_mark: Decimal | None
+    trail_pct: Decimal | None
+    deadline: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class ExitRules:
     stop_loss_pct: Decimal | None = Decimal(15)
     take_profit: tuple[tuple[Decimal, Decimal], ...] = ((Decimal(30), Decimal("0.5")),)
@@ -52,6 +71,20 @@ class ExitRules:
             trailing_pct=opt("trailing_pct", base.trailing_pct),
             max_hold_s=float(hold) if hold else None,
         )
+
+    def band(self, pos: Position) -> ExitBand | None:
+        """The marks and time at which :meth:`check` could fire for ``pos`` (None: it
+        never fires, as for an empty or cost-free position). The trailing stop also
+        depends on the peak mark, which the caller follows as marks come."""
+        if pos.amount <= 0 or pos.cost_quote <= 0:
+            return None
+        cost = Decimal(pos.cost_quote)
+        stop = None if self.stop_loss_pct is None else cost * (100 - self.stop_loss_pct) / 100
+        take = None
+        if pos.ladder_done < len(self.take_profit):
+            take = cost * (100 + self.take_profit[pos.ladder_done][0]) / 100
+        deadline = None if self.max_hold_s is None else pos.opened_ts + self.max_hold_s
+        return ExitBand(pos.cost_quote, stop, take, self.trailing_pct, deadline)
 
     def check(self, pos: Position, mark: int, now: float) -> tuple[str, int] | None:
         """The rule that fires now and the token amount to sell, or None."""

@@ -9,6 +9,7 @@ decision and equity step; and the fast run must actually have skipped ticks.
 from __future__ import annotations
 
 import importlib.util
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,82 @@ def test_a_vectorised_file_computes_live_over_the_views_candles(tmp_path: Path) 
         clock.advance_to(c.ts + STEP)
         view.add_candle("p", c)
         assert bool(strategy.indicator(view, "p", "enter")) == bool(full["enter"][i])
+
+
+# exits tight enough to fire often on the walk: stop-loss and a two-rung take-profit
+# ladder (the first rung a partial sell); with a trailing stop; with a time exit
+LADDER = {"stop_loss_pct": 1.5, "trailing_pct": 0, "take_profit": [[1.0, 0.5], [2.0, 0.5]]}
+TRAIL = {"stop_loss_pct": 1.5, "trailing_pct": 1.2, "take_profit": [[1.0, 0.5]]}
+
+
+@pytest.mark.parametrize("params", [
+    LADDER,
+    TRAIL,
+    {**TRAIL, "max_hold_s": 6 * STEP},
+    {"stop_loss_pct": 0, "trailing_pct": 0, "take_profit": [],
+     "limits": {"max_drawdown_pct": "0.1"}},
+    {"stop_loss_pct": 0, "trailing_pct": 0, "take_profit": [],
+     "limits": {"daily_loss_limit_quote": "0.004"}},
+])
+def test_held_stretches_marked_in_bulk_make_the_same_trades(
+        tmp_path: Path, params: dict[str, Any]) -> None:
+    """Held ticks before the first one that could fire an exit rule (or the breaker, or a
+    new day) are marked in bulk; every fill, signal, equity step and the halt match the
+    plain path's, and the exits under test did fire."""
+    path = tmp_path / "sma.py"
+    path.write_text(SMA_FILE)
+    prof = profile("sma_cross", **{k: v for k, v in params.items() if k != "limits"})
+    if "limits" in params:  # the breaker halts the engine at this drawdown or daily loss
+        prof = prof.model_copy(update={"limits": prof.limits.model_copy(
+            update={k: Decimal(v) for k, v in params["limits"].items()})})
+    fast, plain = both(lambda f: Backtest(prof, strategy_file=path, candle_interval_s=STEP,
+                                          fast=f), walk(3000, seed=11))
+    reasons = {s.reason.split(":")[0] for s in fast.signals if s.strategy == "exit"}
+    rungs = {s.reason.split("step ")[1][0] for s in fast.signals
+             if s.reason.startswith("take_profit")}
+    if params is LADDER:
+        assert "stop_loss" in reasons and rungs == {"1", "2"}  # the partial rung, the last
+    elif params["trailing_pct"]:
+        assert {"stop_loss", "take_profit", "trailing_stop"} <= reasons and rungs == {"1"}
+    if "max_hold_s" in params:
+        assert "time_exit" in reasons
+    if "limits" in params:
+        daily = "daily_loss_limit_quote" in params["limits"]
+        assert fast.halted.startswith("daily loss limit" if daily else "drawdown breaker")
+    assert fast.held_folded > 500 and plain.held_folded == 0
+    assert record(fast) == record(plain)
+
+
+def test_the_exit_band_holds_every_mark_at_which_a_rule_fires() -> None:
+    """ExitRules.band: a mark (or time) at which check() fires is inside the band."""
+    from claudedex.portfolio.book import Position
+    from claudedex.portfolio.exits import ExitRules
+
+    rules = ExitRules.from_params({"stop_loss_pct": 5, "trailing_pct": 3,
+                                   "take_profit": [[4, 0.5], [9, 1]], "max_hold_s": 600})
+    rng = np.random.default_rng(1)
+    fired = 0
+    for _ in range(3000):
+        cost = int(rng.integers(10**15, 10**18)) * 1000
+        pos = Position("t", amount=10**18, cost_quote=cost, opened_ts=1000.0,
+                       peak_mark=int(cost * rng.uniform(0.9, 1.2)),
+                       ladder_done=int(rng.integers(0, 3)))
+        mark, now = int(cost * rng.uniform(0.9, 1.15)), float(rng.uniform(1000, 1700))
+        band = rules.band(pos)
+        assert band is not None
+        hit = rules.check(pos, mark, now)
+        if hit is None:
+            continue
+        fired += 1
+        kind = hit[0].split(":")[0]
+        if kind == "stop_loss":
+            assert band.stop_mark is not None and mark <= band.stop_mark
+        elif kind == "take_profit":
+            assert band.take_mark is not None and mark >= band.take_mark
+        elif kind == "trailing_stop":
+            assert band.trail_pct is not None and pos.peak_mark > band.cost
+            assert Decimal(mark) <= pos.peak_mark * (1 - band.trail_pct / 100)
+        else:
+            assert band.deadline is not None and now >= band.deadline
+    assert fired > 500
+    assert rules.band(Position("t")) is None  # nothing held: nothing can fire

@@ -51,6 +51,25 @@ def test_exit_rules() -> None:
     assert rules.check(pos, 105, 4000.0)[0].startswith("time_exit")  # type: ignore[index]
 
 
+def test_partial_take_profit_does_not_fire_the_trailing_stop() -> None:
+    """A mark is the holding's value: after the first rung sells half, the peak is the
+    remaining half's peak, so an unchanged price is 0 % off peak (it used to read as 50 %
+    and sell the rest at once, so a second rung could never be reached with trailing on)."""
+    rules = ExitRules(None, ((Decimal(20), Decimal("0.5")), (Decimal(50), Decimal(1))),
+                      Decimal(15), None)
+    book = Book(10 * E18)
+    book.apply_fill("T", Side.BUY, 100, 1000, 0, 0.0)
+    pos = book.positions["T"]
+    pos.peak_mark = pos.last_mark = 125  # +25 %: the first rung fires
+    hit = rules.check(pos, 125, 1.0)
+    assert hit is not None and hit[0].startswith("take_profit") and hit[1] == 500
+    book.apply_fill("T", Side.SELL, 500, 62, 0, 1.0)
+    pos.ladder_done = 1  # as the tracker records the rung
+    assert pos.amount == 500 and pos.peak_mark == 62 and pos.last_mark == 62
+    assert rules.check(pos, 62, 2.0) is None  # same price: no trailing stop
+    assert rules.check(pos, 50, 3.0)[0].startswith("trailing_stop")  # type: ignore[index]
+
+
 async def test_tracker_marks_with_impact_and_exits_on_warning() -> None:
     bus = EventBus()
     clock = ManualClock(start=10.0)

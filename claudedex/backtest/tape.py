@@ -1,0 +1,159 @@
+"""One candle series as the ticks :func:`candle_events` yields, addressable by candle.
+
+Why a tape and not the generator: the fast path (:mod:`claudedex.backtest.fastpath`) can
+advance a whole flat stretch (no position, nothing in flight, no ``enter`` signal) in one
+call. Per tick, such a stretch would only move the views' pools and candle builders, the
+venue's reserves, the clock and the runner's count; :meth:`CandleTape.fold` moves exactly
+that state for many candles at once, without creating a tick object, and the iterator goes
+on from the first candle the kernel must see. The ticks it does yield are the very ones
+:func:`~claudedex.backtest.candle_feed.candle_events` yields for one series (same reserves,
+blocks and times), so a replay that never folds is the plain replay.
+
+A tape is built only for a series whose prices are all positive and finite (the feed skips
+a tick at a non-positive price, which shifts its block count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from claudedex.backtest.candle_feed import OFFSETS, candle_events
+from claudedex.events import Event, PriceTicked
+from claudedex.market.candles import Candle
+from claudedex.market.view import PoolState
+
+if TYPE_CHECKING:
+    from claudedex.backtest.simvenue import SimulatedVenue
+    from claudedex.clock import ManualClock
+    from claudedex.market.view import MarketView
+
+TICKS = len(OFFSETS)
+
+
+def ohlc(candles: Sequence[Candle]) -> np.ndarray:
+    """The candles' open, high, low and close as an (n, 4) float array."""
+    return np.asarray([(c.open, c.high, c.low, c.close) for c in candles],
+                      dtype=np.float64).reshape(len(candles), 4)
+
+
+def foldable(prices: np.ndarray) -> bool:
+    """True when every price is positive and finite (the tape's premise)."""
+    return bool(np.all(np.isfinite(prices) & (prices > 0)))
+
+
+class CandleTape:
+    """The events of one named candle series; iterate it, or :meth:`fold` candles ahead.
+
+    ``prices`` is :func:`ohlc` of ``candles``. Raises ValueError for prices
+    :func:`foldable` refuses.
+    """
+
+    def __init__(self, name: str, candles: Sequence[Candle], interval_s: float,
+                 liquidity_quote: int, prices: np.ndarray) -> None:
+        if not foldable(prices):
+            raise ValueError(f"{name}: a price is not positive and finite")
+        self._prices = prices
+        self.candles = candles
+        self.liquidity = liquidity_quote
+        head = candle_events({name: candles[:1]}, interval_s, liquidity_quote)
+        self._head = [next(head), next(head)]  # the pair and its report
+        self.pair = self._head[0].pair.pair  # type: ignore[attr-defined]
+        self._steps = [interval_s * f for f in OFFSETS]
+        self.next = 0  # the next candle to yield
+        self.yielded = 0  # events handed out or folded so far (for progress)
+        self._started = False
+        self._reserves: np.ndarray | None = None
+        self._ts: np.ndarray | None = None
+
+    def __iter__(self) -> Iterator[Event]:
+        for ev in self._head:
+            self.yielded += 1
+            yield ev
+        self._started = True
+        liq, pair, steps = self.liquidity, self.pair, self._steps
+        while self.next < len(self.candles):
+            i = self.next
+            self.next += 1
+            c = self.candles[i]
+            up = c.close >= c.open
+            prices = (c.open, c.low if up else c.high, c.high if up else c.low, c.close)
+            for j, (dt, price) in enumerate(zip(steps, prices, strict=True)):
+                self.yielded += 1
+                yield PriceTicked(pair=pair, reserve_token=int(liq / price),
+                                  reserve_quote=liq, block_number=TICKS * i + j + 1,
+                                  ts=c.ts + dt)
+
+    def at_candle_start(self) -> bool:
+        """True between two candles: the next event, if any, opens candle ``next``."""
+        return self._started and self.yielded == len(self._head) + TICKS * self.next
+
+    def fold(self, last: int, views: Sequence[MarketView], venue: SimulatedVenue,
+             clock: ManualClock) -> list[int]:
+        """Apply candles ``next``..``last`` (inclusive) as their ticks would have reached
+        the views' pools and candles, the venue's reserves and the clock; returns each
+        folded candle's close token reserve (the quote reserve is the tape's liquidity).
+        The caller guarantees nothing else in the kernel would have acted on those ticks
+        (see the fast path's why). Raises ValueError off a candle boundary."""
+        first = self.next
+        if not self.at_candle_start() or last < first:
+            raise ValueError(f"fold to candle {last} from {first}: not at a candle start")
+        liq, cs = self.liquidity, self.candles
+        keep = max(v.max_candles for v in views)
+        built = [_view_candle(cs[i], liq) for i in range(max(first, last - keep), last + 1)]
+        closes = self._prices[first:last + 1, 3]
+        close_rt = [int(x) for x in (float(liq) / closes).tolist()]  # int(liq / price)
+        ts_last = cs[last].ts + self._steps[-1]
+        block_last = TICKS * (last + 1)
+        clock.advance_to(max(ts_last, clock.now()), max(block_last, clock.block()))
+        pool = venue.pools.get(self.pair)
+        if pool is not None:
+            pool.reserve_token, pool.reserve_quote, pool.block = close_rt[-1], liq, block_last
+        for view in views:
+            token = view.pair_token.get(self.pair, "")
+            prev = view.pools.get(self.pair)
+            state = PoolState(self.pair, token or (prev.token if prev else ""), close_rt[-1],
+                              liq, block_last, ts_last)
+            view.fold_candles(self.pair, built[:-1], last - first, built[-1], state)
+        self.next = last + 1
+        self.yielded += TICKS * (last + 1 - first)
+        return close_rt
+
+    def close_ts(self, first: int, last: int) -> list[float]:
+        """The close ticks' times of candles ``first``..``last`` (seconds)."""
+        off = self._steps[-1]
+        return [c.ts + off for c in self.candles[first:last + 1]]
+
+    def close_tick(self, i: int) -> PriceTicked:
+        """Candle ``i``'s close tick, as the iterator yields it."""
+        c = self.candles[i]
+        return PriceTicked(pair=self.pair, reserve_token=int(self.liquidity / c.close),
+                           reserve_quote=self.liquidity, block_number=TICKS * (i + 1),
+                           ts=c.ts + self._steps[-1])
+
+    def ticks(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+        """Token reserves (exact integers held as floats) and times of every tick of
+        candles ``first``..``last``, in order (computed once for the whole tape)."""
+        if self._reserves is None:
+            o, h, lo, c = self._prices.T
+            up = c >= o  # low first on an up candle, high first on a down one (the feed's)
+            ticks = np.stack([o, np.where(up, lo, h), np.where(up, h, lo), c], axis=1)
+            self._reserves = np.floor(float(self.liquidity) / ticks).ravel()
+            starts = np.asarray([c.ts for c in self.candles], dtype=np.float64)
+            self._ts = (starts[:, None] + np.asarray(self._steps)[None, :]).ravel()
+        assert self._ts is not None
+        span = slice(TICKS * first, TICKS * (last + 1))
+        return self._reserves[span], self._ts[span]
+
+
+def _view_candle(c: Candle, liq: int) -> Candle:
+    """The candle a view builds from ``c``'s four ticks (prices as the reserves give them)."""
+    up = c.close >= c.open
+    ticks = [liq / int(liq / p) for p in
+             (c.open, c.low if up else c.high, c.high if up else c.low, c.close)]
+    return Candle(c.ts, ticks[0], max(ticks), min(ticks), ticks[3], 0.0)
+
+
+__all__ = ["CandleTape", "foldable", "ohlc"]
