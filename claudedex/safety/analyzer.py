@@ -31,12 +31,14 @@ from claudedex.events import (
     PriceTicked,
     RiskAssessed,
 )
-from claudedex.safety.assess import AdvisoryChecks, AssessConfig, TokenAssessor
+from claudedex.safety.assess import CHECKS_FAILED, AdvisoryChecks, AssessConfig, TokenAssessor
 from claudedex.safety.deployer import DeployerStore
 from claudedex.safety.roundtrip import PrefixCall
 from claudedex.safety.verdict import sort_findings
 
 log = structlog.get_logger(__name__)
+
+MAX_RETRIES = 3  # failed judgements of one pair retried in a row, one block apart
 
 
 def venue_routers(venues: Mapping[str, str] | Iterable[Any]) -> dict[str, str]:
@@ -82,6 +84,10 @@ class SafetyAnalyzer:
         self.pairs: dict[str, PairInfo] = {}  # token -> the pair we judged it on
         self.reports: dict[str, RiskReport] = {}
         self._empty: dict[str, PairInfo] = {}  # pair -> info, judged before liquidity
+        self._inflight: dict[str, int] = {}  # pair -> assessments started, not yet reported
+        self._funded_meanwhile: set[str] = set()  # pairs funded while being judged
+        self._failures: dict[str, int] = {}  # pair -> failed judgements in a row
+        self._head = 0  # the last BlockSeen
         self._recheck: dict[int, list[PairInfo]] = {}  # block -> pairs to judge again
 
     async def run(self) -> None:
@@ -106,15 +112,34 @@ class SafetyAnalyzer:
                             tg.create_task(self.assess_pair(known, reason=event.kind,
                                                             pending_tx=event.tx_hash))
                     elif isinstance(event, PriceTicked) and event.reserve_quote > 0:
-                        empty = self._empty.pop(event.pair.lower(), None)
+                        key = event.pair.lower()
+                        empty = self._empty.pop(key, None)
                         if empty is not None:
                             tg.create_task(self.assess_pair(empty, reason="liquidity added"))
+                        elif key in self._inflight:  # may be judging the empty pool now
+                            self._funded_meanwhile.add(key)
                     elif isinstance(event, BlockSeen):
+                        self._head = max(self._head, event.number)
                         for due in [b for b in self._recheck if b <= event.number]:
                             for again in self._recheck.pop(due):
                                 tg.create_task(self.assess_pair(again, reason="settled"))
         finally:
             sub.close()
+
+    def _retry_if_failed(self, info: PairInfo, report: RiskReport) -> None:
+        """A report whose checks could not run (node hiccup) is judged again on the next
+        block, up to ``MAX_RETRIES`` times in a row: a quiet pool (no Sync, no warning) would
+        otherwise keep the failed report until its next scheduled re-check."""
+        key = info.pair.lower()
+        if not any(f.code == CHECKS_FAILED for f in report.findings):
+            self._failures.pop(key, None)
+            return
+        failed = self._failures.get(key, 0) + 1
+        if failed > MAX_RETRIES:
+            return  # the node keeps failing this pair: wait for a Sync or a re-check
+        self._failures[key] = failed
+        due = max(self._head, report.block_number) + 1
+        self._recheck.setdefault(due, []).append(info)
 
     async def _pending(self, tx_hash: str) -> tuple[PrefixCall, ...]:
         """The pending transaction as a call to replay before the round trip."""
@@ -143,12 +168,24 @@ class SafetyAnalyzer:
             log.warning("safety.unknown_venue", venue=info.venue, pair=info.pair)
             return None
         self.pairs.setdefault(info.token.lower(), info)
-        async with self._gate:
-            pending = await self._pending(pending_tx)
-            report = await self.assessor.assess(token=info.token, pair=info.pair,
-                                                quote=info.quote or self.quote, router=router,
-                                                block_number=info.block_number,
-                                                pending=pending)
+        pair_key = info.pair.lower()
+        self._inflight[pair_key] = self._inflight.get(pair_key, 0) + 1
+        try:
+            async with self._gate:
+                pending = await self._pending(pending_tx)
+                report = await self.assessor.assess(token=info.token, pair=info.pair,
+                                                    quote=info.quote or self.quote,
+                                                    router=router,
+                                                    block_number=info.block_number,
+                                                    pending=pending)
+        finally:
+            left = self._inflight.pop(pair_key) - 1
+            if left:
+                self._inflight[pair_key] = left
+        funded_meanwhile = False
+        if not left:
+            funded_meanwhile = pair_key in self._funded_meanwhile
+            self._funded_meanwhile.discard(pair_key)
         if self.extra_findings is not None:
             extra = tuple(f for f in self.extra_findings(info)
                           if f.severity in (Severity.INFO, Severity.LOW, Severity.MEDIUM))
@@ -156,8 +193,9 @@ class SafetyAnalyzer:
                 report = replace(report, findings=sort_findings(report.findings + extra))
         key = info.token.lower()
         best = self.reports.get(key)
-        if report.liquidity_quote is None:
-            self._empty[info.pair.lower()] = info
+        if report.liquidity_quote is None and not funded_meanwhile:
+            self._empty[pair_key] = info  # judged again on its first funded Sync
+        self._retry_if_failed(info, report)
         if best is None or best.pair == report.pair or (report.liquidity_quote or 0) > (
                 best.liquidity_quote or 0):
             self.reports[key] = report  # the deepest pool's report speaks for the token
@@ -167,4 +205,8 @@ class SafetyAnalyzer:
         if self.on_report is not None:
             await self.on_report(report)
         await self.bus.publish(RiskAssessed(report=report))
+        if report.liquidity_quote is None and funded_meanwhile:
+            # the pool was funded while we judged it empty: its Sync was seen mid-judgement,
+            # so no later one will ask again; judge the funded pool now
+            return await self.assess_pair(info, reason="liquidity added")
         return report

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import structlog
 from web3 import AsyncWeb3
@@ -27,7 +28,7 @@ from claudedex.safety.dependencies import dependency_findings
 from claudedex.safety.deployer import DeployerHistory, DeployerStore, deployer_findings
 from claudedex.safety.holders import holder_findings
 from claudedex.safety.liquidity import liquidity_findings, read_reserves
-from claudedex.safety.owner_probe import probe_owner_powers
+from claudedex.safety.owner_probe import PowerSearch, probe_owner_powers, search_powers
 from claudedex.safety.prober import Market
 from claudedex.safety.roundtrip import PrefixCall, RoundTrip, round_trip
 from claudedex.safety.sellability import judge_round_trip
@@ -36,6 +37,10 @@ from claudedex.safety.victim_findings import check_victim, wallet_taxes
 from claudedex.tokenmeta import metadata_findings, read_token_meta
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+CHECKS_FAILED = "CHECKS_FAILED"  # the finding of a report whose checks could not run
+StageTimer = Callable[[str, float], None]
 
 
 class AdvisoryChecks(Protocol):
@@ -73,6 +78,18 @@ class TokenAssessor:
         self.chain_id = chain_id
         self.advisory = advisory
         self.history: DeployerStore = history or DeployerHistory()
+        # called with (stage name, wall ms) after each stage; benchmarks profile with it
+        self.on_stage: StageTimer | None = None
+
+    async def _timed(self, name: str, work: Awaitable[T]) -> T:
+        """Await ``work``, reporting its wall time in ms to ``on_stage`` when set."""
+        if self.on_stage is None:
+            return await work
+        started = time.perf_counter()
+        try:
+            return await work
+        finally:
+            self.on_stage(name, (time.perf_counter() - started) * 1000)
 
     async def assess(
         self,
@@ -90,14 +107,16 @@ class TokenAssessor:
         warning's report shows what the chain will look like once they are mined.
         """
         started = time.perf_counter()
+        extra: dict[str, Any] = {}  # filled as the checks go: a failure keeps what was read
         try:
-            findings, extra = await self._checks(token, pair, quote, router, pending)
+            findings = await self._checks(token, pair, quote, router, pending, extra)
         except (ChainError, ValueError, KeyError, TypeError, IndexError) as exc:
-            # a node that fails or answers malformed data: the report says so (risky)
+            # a node that fails or answers malformed data: the report says so (risky), with
+            # the reserves when they were read (the analyzer judges it again shortly)
             log.warning("safety.assess_failed", token=token, error=repr(exc))
-            findings = [Finding("CHECKS_FAILED", Severity.HIGH,
+            findings = [Finding(CHECKS_FAILED, Severity.HIGH,
                                 f"the safety checks could not run: {exc}", {})]
-            extra = {}
+            extra = {k: extra[k] for k in ("block", "liquidity_quote") if k in extra}
         findings = calibrate(findings, _facts(findings, extra))
         verdict = decide(findings) if findings else Verdict.UNKNOWN
         if extra.get("creator"):
@@ -117,66 +136,92 @@ class TokenAssessor:
             log.warning("safety.deployer_history_unwritable", token=token, error=str(exc))
 
     async def _checks(
-        self, token: str, pair: str, quote: str, router: str, pending: tuple[PrefixCall, ...]
-    ) -> tuple[list[Finding], dict[str, Any]]:
+        self, token: str, pair: str, quote: str, router: str, pending: tuple[PrefixCall, ...],
+        extra: dict[str, Any],
+    ) -> list[Finding]:
         cfg, reader = self.config, self.reader
         token, pair, quote, router = (a.lower() for a in (token, pair, quote, router))
         market = Market(router, quote, token, pair)
         advisory = (asyncio.ensure_future(self.advisory.findings(self.chain_id, token))
                     if self.advisory else None)
-        head, reserves, code, meta = await asyncio.gather(
-            reader.block("latest"), read_reserves(reader, pair, token),
-            inspect_bytecode(reader, token), read_token_meta(reader, token))
+        t = self._timed
+        head, reserves, code, meta = await t("1.reads", asyncio.gather(
+            t("1.head", reader.block("latest")),
+            t("1.reserves", read_reserves(reader, pair, token)),
+            t("1.bytecode", inspect_bytecode(reader, token)),
+            t("1.meta", read_token_meta(reader, token))))
         findings: list[Finding] = [*code.findings, *metadata_findings(meta)]
-        extra: dict[str, Any] = {"block": int(head["number"], 16)}
+        extra["block"] = int(head["number"], 16)
         if reserves is None or reserves.quote == 0 or reserves.token == 0:
             findings.append(Finding("NO_LIQUIDITY", Severity.HIGH,
                                     "the pair has no reserves to trade against", {"pair": pair}))
             if advisory:
                 findings += await advisory
-            return findings, extra
+            return findings
         extra["liquidity_quote"] = reserves.quote
         amount_in = min(cfg.trade_size_quote, reserves.quote * cfg.max_pool_share_bps // 10_000)
         exclude = {pair, quote, router}
-        trip, controllers = await asyncio.gather(
-            round_trip(reader, market, amount_in, base=head, prefix=pending),
-            find_controllers(reader, token, code, exclude))
-        base = judge_round_trip(trip)
-        findings += base.findings
-        if pending:
-            findings += _pending_findings(trip, reserves.token)
-        extra.update(buy_tax_bps=base.buy_tax_bps, sell_tax_bps=base.sell_tax_bps,
-                     transfer_tax_bps=base.transfer_tax_bps, creator=controllers.creator,
-                     owner=controllers.owner)
-        findings.append(Finding("ROUND_TRIP", Severity.INFO, "simulated buy, transfer and sell", {
-            "method": trip.method, "amount_in": str(amount_in),
-            "buy_tax_bps": str(base.buy_tax_bps), "sell_tax_bps": str(base.sell_tax_bps),
-            "transfer_tax_bps": str(base.transfer_tax_bps), "sell_gas": str(base.sell_gas)}))
-        eoa_controllers = {a: r for a, r in controllers.candidates.items()
-                           if r in ("owner", "creator")}
         lookback = max(int(head["number"], 16) - cfg.holders_lookback_blocks, 0)
-        groups = await asyncio.gather(
-            probe_owner_powers(reader, market, amount_in, code, controllers, head)
-            if cfg.probe_owner and base.can_buy else _none(),
-            liquidity_findings(reader, pair, reserves, amount_in, eoa_controllers,
-                               min_liquidity_quote=cfg.min_liquidity_quote, fee_bps=cfg.fee_bps,
-                               head=head, from_block=lookback),
-            holder_findings(reader, token, pair, base.supply, controllers.creator,
-                            from_block=lookback),
-            deployer_findings(reader, self.history, self.chain_id, controllers.creator, token),
-            dependency_findings(reader, market, amount_in, head, can_sell=base.can_sell,
-                                implementation=code.implementation,
-                                named_contracts=controllers.contracts)
-            if base.can_buy else _none(),
-            check_victim(reader, market, amount_in, head, trip, base,  # a wallet's own trades
-                         (reserves.quote, reserves.token), pending))
+        # the round trip runs while the checks that need only the pool and the controllers
+        # (liquidity, deployer, the owner probe's search for privileged calls) start
+        trip_job = asyncio.ensure_future(
+            t("2.round_trip", round_trip(reader, market, amount_in, base=head, prefix=pending)))
+        early: list[asyncio.Future[Any]] = [trip_job]
+        try:
+            controllers = await t("2.controllers", find_controllers(reader, token, code,
+                                                                    exclude))
+            eoa_controllers = {a: r for a, r in controllers.candidates.items()
+                               if r in ("owner", "creator")}
+            liquidity = asyncio.ensure_future(t("3.liquidity", liquidity_findings(
+                reader, pair, reserves, amount_in, eoa_controllers,
+                min_liquidity_quote=cfg.min_liquidity_quote, fee_bps=cfg.fee_bps, head=head,
+                from_block=lookback)))
+            deployer = asyncio.ensure_future(t("3.deployer", deployer_findings(
+                reader, self.history, self.chain_id, controllers.creator, token)))
+            early += [liquidity, deployer]
+            search: asyncio.Future[PowerSearch] | None = None
+            if cfg.probe_owner and await reader.supports_simulate():
+                search = asyncio.ensure_future(t("3.owner_search", search_powers(
+                    reader, market, code, controllers, head)))
+                early.append(search)
+            trip = await t("2.trip", trip_job)
+            base = judge_round_trip(trip)
+            findings += base.findings
+            if pending:
+                findings += _pending_findings(trip, reserves.token)
+            extra.update(buy_tax_bps=base.buy_tax_bps, sell_tax_bps=base.sell_tax_bps,
+                         transfer_tax_bps=base.transfer_tax_bps, creator=controllers.creator,
+                         owner=controllers.owner)
+            findings.append(Finding(
+                "ROUND_TRIP", Severity.INFO, "simulated buy, transfer and sell", {
+                    "method": trip.method, "amount_in": str(amount_in),
+                    "buy_tax_bps": str(base.buy_tax_bps),
+                    "sell_tax_bps": str(base.sell_tax_bps),
+                    "transfer_tax_bps": str(base.transfer_tax_bps),
+                    "sell_gas": str(base.sell_gas)}))
+            groups = await t("3.probes", asyncio.gather(
+                t("3.owner", probe_owner_powers(reader, market, amount_in, code, controllers,
+                                                head, search=search))
+                if cfg.probe_owner and base.can_buy else _none(),
+                liquidity,
+                t("3.holders", holder_findings(reader, token, pair, base.supply,
+                                               controllers.creator, from_block=lookback)),
+                deployer,
+                t("3.dependencies", dependency_findings(
+                    reader, market, amount_in, head, can_sell=base.can_sell,
+                    implementation=code.implementation, named_contracts=controllers.contracts))
+                if base.can_buy else _none(),
+                t("3.victim", check_victim(reader, market, amount_in, head, trip, base,
+                                           (reserves.quote, reserves.token), pending))))
+        finally:
+            _discard(early)
         for group in groups:
             findings += group
         if base.buy_tax_bps is None:  # the Prober could not buy: the wallet's taxes, if any
             extra.update(wallet_taxes(findings))
         if advisory:
             findings += await advisory
-        return findings, extra
+        return findings
 
 
 def _facts(findings: list[Finding], extra: dict[str, Any]) -> Facts:
@@ -185,6 +230,16 @@ def _facts(findings: list[Finding], extra: dict[str, Any]) -> Facts:
                   if extra.get(k) is not None)
     owner = extra.get("owner")
     return Facts(frozenset(f.code for f in findings), owner.lower() if owner else None, taxes)
+
+
+def _discard(jobs: list[asyncio.Future[Any]]) -> None:
+    """Cancel the jobs still running (a check failed, or the token cannot be bought) and
+    mark the failed ones' errors as seen (the report already says the checks failed)."""
+    for job in jobs:
+        if not job.done():
+            job.cancel()
+        elif not job.cancelled():
+            job.exception()
 
 
 async def _none() -> tuple[Finding, ...]:

@@ -16,6 +16,7 @@ upgrade power shows; upgrade power held by one wallet is high on its own.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +107,24 @@ def _effect(base: RoundTrip, after: RoundTrip) -> tuple[str, Severity, str] | No
     return None
 
 
+PowerSearch = tuple[list[PowerCall], tuple[Finding, ...]]
+
+
+async def search_powers(
+    reader: ChainReader,
+    market: Market,
+    code: BytecodeReport,
+    controllers: Controllers,
+    head: dict[str, Any],
+) -> PowerSearch:
+    """The calls only a controller can make, and the unbacked-balance findings: the part of
+    the owner probe that needs neither the round trip nor its baseline."""
+    calls, unbacked = await asyncio.gather(
+        find_power_calls(reader, market.token, code, controllers),
+        unbacked_findings(reader, market, head, controllers.candidates))
+    return calls, unbacked
+
+
 async def probe_owner_powers(
     reader: ChainReader,
     market: Market,
@@ -113,15 +132,19 @@ async def probe_owner_powers(
     code: BytecodeReport,
     controllers: Controllers,
     base: dict[str, Any] | None = None,
+    search: Awaitable[PowerSearch] | None = None,
 ) -> tuple[Finding, ...]:
-    """Findings for every controller call that hurts a buyer (worst one per function)."""
+    """Findings for every controller call that hurts a buyer (worst one per function).
+
+    ``search``: ``search_powers`` already started for the same arguments (the assessor
+    starts it while the round trip runs); None: search now.
+    """
     if not await reader.supports_simulate():
         return (Finding("OWNER_PROBE_SKIPPED", Severity.INFO,
                         "the node lacks eth_simulateV1; owner powers were not probed", {}),)
     head = base if base is not None else await reader.block("latest")
-    calls, unbacked = await asyncio.gather(
-        find_power_calls(reader, market.token, code, controllers),
-        unbacked_findings(reader, market, head, controllers.candidates))
+    calls, unbacked = await (search if search is not None
+                             else search_powers(reader, market, code, controllers, head))
     calls = calls[:MAX_SCENARIOS]
     if not calls:
         return unbacked
