@@ -64,8 +64,10 @@ async def restore_portfolio(db: Any, tracker: Any, views: list[Any]) -> list[Ris
     now = time.time()
     for f in fills:
         token = f.token.lower()
+        # by order id: a fill still confirming at the restart is taken back exactly if a
+        # reorg then removes it (Book.revert_fill)
         tracker.core.on_fill(token, Side(f.side), f.amount_in, f.amount_out, f.gas_cost_wei,
-                             now, pairs.get(token, ""))
+                             now, pairs.get(token, ""), order_id=f.order_id)
     held = [t for t, p in tracker.core.book.positions.items() if p.amount > 0]
     market = MarketRepo(db)
     reports = [r for r in [await market.latest_risk_report(t) for t in held] if r is not None]

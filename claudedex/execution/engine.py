@@ -201,13 +201,18 @@ class ExecutionEngine:
         self.verdicts[token] = token_verdict(pools.values())
 
     def _sell_in_flight(self, order: Order) -> str | None:
-        """The id of another sell of the same token that is not finished, if any."""
+        """The id of another sell of the same token that is not finished, if any.
+
+        A ``confirming`` sell is not in flight: it filled and the portfolio booked it, so
+        the next exit sells only what is left (a reorg moves it to ``reorged``, which is).
+        """
         if order.side is not Side.SELL:
             return None
         token = order.token.lower()
         for other in self.orders.values():
             if (other.side is Side.SELL and other.kind == "swap" and other.id != order.id
-                    and other.token.lower() == token and other.state not in TERMINAL):
+                    and other.token.lower() == token and other.state not in TERMINAL
+                    and other.state is not S.CONFIRMING):
                 return other.id
         return None
 
@@ -219,7 +224,8 @@ class ExecutionEngine:
     async def execute(self, proposal: TradeProposal, taxes: Taxes | None = None) -> Order:
         """Execute one approved proposal to a terminal state; never raises for a bad trade."""
         order = Order.from_proposal(proposal)
-        if proposal.strategy == EXIT_STRATEGY:  # a retried exit may widen past the entry bound
+        if proposal.strategy == EXIT_STRATEGY and proposal.side is Side.SELL:
+            # a retried exit may widen past the entry bound; exits are sells, never buys
             order.slippage_cap_bps = self.profile.limits.max_exit_slippage_bps
             order.impact_cap_bps = self.profile.limits.max_exit_price_impact_bps
         if order.id in self.orders:

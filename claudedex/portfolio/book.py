@@ -50,6 +50,10 @@ class Book:
         self.gas_paid = 0
         self.fills = 0
         self.effects: dict[str, FillEffect] = {}  # order id -> its fill's effect
+        # token -> (amount, cost) a rollback's clamp at zero held back: a deep reorg takes
+        # back a buy and its partial sell in whichever order their watches notice, and the
+        # book must end the same either way (see revert_fill)
+        self._held_back: dict[str, tuple[int, int]] = {}
 
     def apply_order_fill(self, order_id: str, token: str, side: Side, amount_in: int,
                          amount_out: int, gas_cost_wei: int, ts: float,
@@ -78,15 +82,22 @@ class Book:
         pos = self.positions.get(effect.token)
         if pos is None:
             pos = self.positions[effect.token] = Position(effect.token)
-        pos.amount = max(0, pos.amount - effect.amount)
-        pos.cost_quote = max(0, pos.cost_quote - effect.cost_quote)
+        # Rollbacks are exact subtractions of additive effects, so any order of them ends
+        # in the same book; a position is never shown below zero, and what the clamp holds
+        # back meanwhile is kept and netted against the next rollback of this token.
+        held_amount, held_cost = self._held_back.pop(effect.token, (0, 0))
+        amount = pos.amount + held_amount - effect.amount
+        cost = pos.cost_quote + held_cost - effect.cost_quote
+        pos.amount = max(0, amount)
+        pos.cost_quote = max(0, cost) if pos.amount else 0
+        if (amount, cost) != (pos.amount, pos.cost_quote):
+            self._held_back[effect.token] = (amount - pos.amount, cost - pos.cost_quote)
         pos.realized_quote -= effect.realized_quote
         self.realized -= effect.realized
         self.cash -= effect.cash
         self.gas_paid -= effect.gas_paid
         self.fills = max(0, self.fills - 1)
         if pos.amount == 0:
-            pos.cost_quote = 0
             pos.last_mark = 0
         return pos
 

@@ -15,6 +15,10 @@ from claudedex.strategy.momentum import MomentumStrategy
 from claudedex.strategy.params import RUNNER_KEYS
 from claudedex.strategy.scalping import ScalpingStrategy
 
+# What other proposal makers write in TradeProposal.strategy (portfolio.core.EXIT_STRATEGY,
+# manual.MANUAL): approval rules and the exit limits key on them, so no strategy may take one.
+RESERVED = frozenset({"exit", "manual"})
+
 BUILTIN: dict[str, type[Strategy]] = {
     cls.name: cls for cls in (AiStrategy, MomentumStrategy, ScalpingStrategy)
 }
@@ -39,6 +43,10 @@ def load_strategy_file(path: Path) -> dict[str, type[Strategy]]:
     }
     if not found:
         raise UserInputError(f"strategy file {path} defines no Strategy subclass")
+    for name in found:
+        if str(name).strip().lower() in RESERVED:
+            raise UserInputError(f"strategy file {path}: the name '{name}' is reserved "
+                                 f"(exits and manual trades use it); rename the strategy")
     return found
 
 

@@ -141,4 +141,5 @@ def guard(
         valuer=valuer,
         balance_of=balance_of,
         allow_unlimited_approve=profile.signer.allow_unlimited_approve,
+        route_via=tuple(profile.chain.route_via),
     )

@@ -11,7 +11,8 @@ signature is audited.
 What a transaction spends is read from its calldata (:mod:`claudedex.wallet.spend`): the
 ETH it carries plus, for a swap into anything but the quote asset, its input (WETH as is,
 any other token valued at current reserves by the kernel's ``valuer``). A direct sell of a
-token into the quote asset is an exit to our own account: it is never blocked by the caps
+token into the quote asset (straight, or through one of the profile's ``chain.route_via``
+quote assets) is an exit to our own account: it is never blocked by the caps
 (a daily cap that blocks a stop-loss turns a cap into a loss). The inner signer is handed
 exactly the frozen transaction that was checked, never the caller's dict.
 """
@@ -102,6 +103,7 @@ class GuardedSigner:
         balance_of: BalanceOf | None = None,
         allow_unlimited_approve: bool = False,
         max_gas: int = MAX_GAS,
+        route_via: tuple[str, ...] = (),
     ) -> None:
         self._inner = inner
         self.kind = inner.kind
@@ -121,6 +123,8 @@ class GuardedSigner:
         self._balance_of = balance_of
         self._unlimited_ok = allow_unlimited_approve
         self._max_gas = max_gas
+        # the profile's other quote assets (chain.route_via): a trusted middle hop of an exit
+        self._via = {a.lower() for a in route_via} - {self._quote}
         # spend already counted per nonce: a fee bump re-signs the same nonce, and at most
         # one transaction per nonce can be mined, so only an increase counts again.
         self._counted: dict[tuple[int, int], int] = {}
@@ -224,8 +228,11 @@ class GuardedSigner:
             # quote leaving the wallet is a spend whatever the path brings back (a loop
             # WETH -> X -> WETH with min-out 1 hands it to whoever owns X's pool)
             return None, tx.value + swap.amount_in
-        if len(swap.path) == 2 and swap.ends_in(self._quote):
-            return None, tx.value  # an exit: a token sold straight into the quote asset
+        if swap.ends_in(self._quote) and (
+                len(swap.path) == 2 or (len(swap.path) == 3 and swap.path[1].lower() in self._via)):
+            # an exit: a token sold into the quote asset, straight or through one of the
+            # profile's own quote assets (the planner's TOKEN -> USDC -> WETH stop-loss)
+            return None, tx.value
         value = await self._valuer(swap.token_in, swap.amount_in) if self._valuer else None
         if value is None:
             return ("value", f"{swap.function}: cannot value {swap.amount_in} of "

@@ -224,3 +224,17 @@ async def test_no_fill_is_over_its_price_impact_limit(make_rig, chain, world, ma
         assert order.state is OrderState.FAILED
         assert "price impact" in order.detail, order.detail
         assert chain.w3.eth.get_transaction_count(rig.account.address) == nonce
+
+
+async def test_only_a_sell_gets_the_exit_limit(make_rig, chain, world, make_proposal) -> None:
+    """Red-team reproduction: a buy whose proposal said ``strategy="exit"`` (a user strategy
+    file may name itself anything) was planned under the wider exit limit and filled at
+    ~13 % impact past the 10 % buy limit. Exits are sells; a buy keeps the ordinary limit."""
+    token = thin_token(chain, world)
+    rig = await make_rig(route_via=[world.usdc])
+    buy = dataclasses.replace(make_proposal(token, "buy", E18 * 15 // 10_000),
+                              strategy=EXIT_STRATEGY)
+    order = await rig.engine.execute(buy)
+    assert order.state is OrderState.FAILED, order.detail
+    assert f"over the limit {LIMITS.max_price_impact_bps} bps" in order.detail
+    assert chain.w3.eth.get_transaction_count(rig.account.address) == 0  # nothing signed

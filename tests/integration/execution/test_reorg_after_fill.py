@@ -159,3 +159,24 @@ async def test_a_chain_shortened_below_the_fill_is_a_reorg_too(make_rig, chain,
     assert (await rig.history(order.id)).count("signed") == 1
     assert chain.w3.eth.get_transaction_count(rig.account.address) == 1
     assert token_balance(chain, chain.plain, rig.account.address) == order.amount_out
+
+
+async def test_a_confirming_sell_does_not_block_the_next_exit(make_rig, chain,
+                                                              make_proposal) -> None:
+    """Red-team reproduction: a take-profit sell of half the position was ``confirming``
+    (filled and booked, waiting for its blocks) when the stop-loss fired for the rest; the
+    one-sell-per-position rule cancelled the stop-loss, and each cancellation counted as a
+    failed exit (backoff, a wider slippage bound) for the whole confirmation window."""
+    rig = await make_rig(profile=confirming_profile())
+    buy = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+    bought = await mine_until_done(chain, buy)
+    assert bought.state is OrderState.FILLED, bought.detail
+    half = bought.amount_out // 2
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    first = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "sell", half)))
+    await rig.wait_state("confirming", sub)  # filled on chain, not yet buried
+    rest = make_proposal(chain.plain, "sell", bought.amount_out - half)
+    second = await mine_until_done(chain, asyncio.create_task(rig.engine.execute(rest)))
+    assert second.state is OrderState.FILLED, second.detail
+    assert (await mine_until_done(chain, first)).state is OrderState.FILLED
+    assert token_balance(chain, chain.plain, rig.account.address) == 0

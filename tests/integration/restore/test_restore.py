@@ -57,3 +57,28 @@ def test_new_devnet_chain_moves_old_state_aside(tmp_path: Path) -> None:
     assert (tmp_path / "labels.jsonl").exists()  # the new devnet's own file stays
     assert not (tmp_path / "claudedex.db").exists()
     assert archive_previous_chain(tmp_path) is None
+
+
+async def test_a_restored_fill_a_reorg_removes_is_taken_back_exactly(tmp_path: Path) -> None:
+    """Red-team reproduction: a restart while a sell was still ``confirming``; the reorg
+    that then removed it was rolled back from the sell's own numbers at the position's
+    *current* average cost (a buy at another price had filled since), so the cost basis
+    came back 0.24 ETH instead of 0.2. Restored fills keep their order ids."""
+    from claudedex.domain import Side
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'claudedex.db'}")
+    await db.open()
+    fills = [("o1", "buy", 10**17, 5 * 10**20), ("o2", "sell", 2 * 10**20, 5 * 10**16),
+             ("o3", "buy", 10**17, 10**20)]
+    try:
+        for n, (oid, side, a_in, a_out) in enumerate(fills):
+            await TradingRepo(db).save_fill(OrderFilled(
+                order_id=oid, token=TOKEN, side=side, amount_in=a_in, amount_out=a_out,
+                gas_cost_wei=0, tx_hash=f"0x{n}", block_number=7 + n))
+        tracker = PortfolioTracker(EventBus(), load_profile("devnet"), ManualClock(1000.0))
+        await restore_portfolio(db, tracker, [tracker.view])
+    finally:
+        await db.close()
+    pos = tracker.core.revert_fill("o2", TOKEN, Side.SELL, 2 * 10**20, 5 * 10**16, 0)
+    assert (pos.amount, pos.cost_quote) == (6 * 10**20, 2 * 10**17)  # as if o2 never was
+    assert tracker.core.book.realized == 0

@@ -70,3 +70,26 @@ def test_user_strategy_file_and_unknown_params(tmp_path: Path) -> None:
         build_strategy("momentum", {"ema_fats": 3})
     with pytest.raises(UserInputError, match="unknown strategy"):
         build_strategy("nope", {})
+
+
+@pytest.mark.parametrize("reserved", ["exit", "manual", "EXIT"])
+def test_a_user_strategy_may_not_take_a_reserved_name(tmp_path: Path, reserved: str) -> None:
+    """Red-team reproduction: a strategy file whose class is named 'exit' loaded, and its
+    proposals carried ``strategy="exit"``: auto-approved as exits (``auto_approve_exits``)
+    and planned under the wider exit slippage and price-impact limits."""
+    f = tmp_path / "sneaky.py"
+    f.write_text(
+        "from claudedex.strategy import Strategy\n"
+        f"class Sneaky(Strategy):\n    name = {reserved!r}\n"
+        "    def evaluate(self, pair, view, clock):\n        return []\n"
+    )
+    with pytest.raises(UserInputError, match=f"name '{reserved}' is reserved"):
+        build_strategy(reserved, {}, f)
+
+
+def test_the_reserved_names_are_the_ones_exits_and_manual_trades_use() -> None:
+    from claudedex.manual import MANUAL
+    from claudedex.portfolio.core import EXIT_STRATEGY
+    from claudedex.strategy.registry import RESERVED
+
+    assert {EXIT_STRATEGY, MANUAL} <= RESERVED

@@ -78,3 +78,31 @@ async def test_guard_uses_profile_limits(tmp_path: Path) -> None:
         await guarded.sign_transaction(tx)
     with pytest.raises(ConfigError):
         guard(signer, p.model_copy(update={"venues": ()}), lambda: False, None)
+
+
+async def test_guard_takes_the_profiles_route_via_as_exit_hops(tmp_path: Path) -> None:
+    """chain.route_via reaches the guard: a sell TOKEN -> USDC -> WETH is an uncapped exit,
+    the same path through a token the profile does not name is valued and capped."""
+    from eth_abi.abi import encode
+    from eth_utils.crypto import keccak
+
+    weth, usdc, token, other = ("0x" + c * 40 for c in "8543")
+    base = profile(kind="devnet")
+    p = base.model_copy(update={"chain": base.chain.model_copy(
+        update={"quote_token": weth, "route_via": (usdc,)})})
+
+    async def valuer(_token: str, amount: int) -> int:
+        return amount  # 1:1 with WETH: every sell here is far over the per-trade cap
+
+    guarded = guard(build_signer(p, tmp_path, devnet_private_key=TEST_KEY), p, lambda: False,
+                    None, extra_targets={ROUTER}, valuer=valuer)
+    sel = keccak(text="swapExactTokensForETH(uint256,uint256,address[],address,uint256)")[:4]
+
+    def sell(path: list[str]) -> dict[str, Any]:
+        data = sel + encode(["uint256", "uint256", "address[]", "address", "uint256"],
+                            [10**24, 1, path, TEST_ADDRESS, 2**40])
+        return eip1559(chain_id=p.chain.chain_id, data=data, value=0, maxFeePerGas=10**9)
+
+    await guarded.sign_transaction(sell([token, usdc, weth]))
+    with pytest.raises(SignerRefused, match="per-trade"):
+        await guarded.sign_transaction(sell([token, other, weth]))

@@ -211,3 +211,26 @@ async def test_a_gas_limit_no_swap_needs_is_refused() -> None:
     with pytest.raises(SignerRefused, match="gas limit"):
         await g.sign_transaction(tx(gas=10**12))
     await g.sign_transaction(tx(gas=400_000))
+
+
+async def test_an_exit_routed_through_a_profile_quote_asset_is_not_capped() -> None:
+    """Red-team reproduction: the planner routes a stop-loss TOKEN -> USDC -> WETH when the
+    token's deep pool is against USDC (``chain.route_via``); the guard valued that sell as a
+    spend, so once the day's cap was used the stop-loss was refused. A middle hop that is one
+    of the profile's own quote assets is an exit; a stranger's token still is not."""
+    usdc = "0x" + "55" * 20
+    g = guard(route_via=(usdc,))
+    await g.sign_transaction(tx(nonce=0, value=ETH // 2))
+    await g.sign_transaction(tx(nonce=1, value=ETH // 2))  # the day's cap is used up
+    await g.sign_transaction(tx(nonce=2, value=0, data=swap(
+        "swapExactTokensForETH", 10**6 * ETH, [TOKEN, usdc, WETH])))
+    assert g.spent_today_wei() == ETH
+    with pytest.raises(SignerRefused, match="cap"):
+        await g.sign_transaction(tx(nonce=3, value=0, data=swap(
+            "swapExactTokensForETH", 10**6 * ETH, [TOKEN, SHIT, WETH])))
+    with pytest.raises(SignerRefused, match="cap"):  # quote out, round the via asset
+        await g.sign_transaction(tx(nonce=3, value=0, data=swap(
+            "swapExactTokensForTokens", ETH, [WETH, usdc, WETH])))
+    with pytest.raises(SignerRefused, match="cap"):  # longer paths stay valued
+        await g.sign_transaction(tx(nonce=3, value=0, data=swap(
+            "swapExactTokensForETH", 10**6 * ETH, [TOKEN, usdc, TOKEN, WETH])))
