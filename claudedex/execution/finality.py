@@ -1,10 +1,13 @@
 """When a fill is final: its block buried under the profile's ``confirmations``, or reorged.
 
 Why by block hash: a receipt says which block a transaction landed in; a reorg replaces that
-block (same number, another hash) or shortens the chain below it. Comparing the hash of the
-fill's block number with the receipt's ``blockHash`` each poll notices both, whatever the
-node's reorg notifications (an HTTP node has none). A fill is final once ``confirmations``
-blocks are built on top of its block while its hash is unchanged.
+block (same number, another hash). Comparing the hash of the fill's block number with the
+receipt's ``blockHash`` each poll notices it, whatever the node's reorg notifications (an
+HTTP node has none). A head below the fill's block, or a block the node cannot find, is
+only a wait: a node behind its peers (a load balancer's lagging backend) shows exactly that,
+and rolling a fill back on it would let the strategy buy the "missing" position again. A
+fill is final once ``confirmations`` blocks are built on top of its block while its hash is
+unchanged.
 
 Why the loop never raises for a node error: an order in ``confirming`` may only become
 ``filled`` or ``reorged``; a flaky node delays the answer, it cannot decide it.
@@ -67,11 +70,15 @@ class FinalityWatch:
     async def _look(self, order: Order) -> Finality | None:
         head = int(await self.w3.eth.block_number)
         if head < order.block_number:
-            return Finality.REORGED  # the chain is now shorter than the fill's block
+            # a shorter chain is no evidence yet: a load-balanced node one block behind
+            # looks the same; a real reorg puts another block at this height soon
+            return None
         try:
             block = await self.w3.eth.get_block(order.block_number)
         except BlockNotFound:
-            return Finality.REORGED
+            return None  # the same lag seen on another backend
+        if block is None:
+            return None
         if hex_hash(block["hash"]) != order.block_hash.lower():
             return Finality.REORGED
         if head - order.block_number >= self.confirmations:

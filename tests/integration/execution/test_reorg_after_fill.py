@@ -11,6 +11,7 @@ watched again (re-mined or rebroadcast; never signed twice) until it is final.
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -146,15 +147,22 @@ def test_live_profiles_wait_for_confirmations_and_devnet_may_not() -> None:
 
 async def test_a_chain_shortened_below_the_fill_is_a_reorg_too(make_rig, chain,
                                                                make_proposal) -> None:
-    """``evm_revert`` to before the swap: the fill's block number is past the new head."""
+    """``evm_revert`` to before the swap: the fill's block number is past the new head.
+    That alone is a wait (a lagging node looks the same); once the chain grows past the
+    fill's height with other blocks, the fill is reorged and lands again, once."""
     rig = await make_rig(profile=confirming_profile())
     sub = rig.bus.subscribe("t", [OrderUpdated.topic])
     snapshot = chain.rpc("evm_snapshot", [])
     task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
-    await rig.wait_state("confirming", sub)
+    confirming = await rig.wait_state("confirming", sub)
+    receipt = chain.w3.eth.get_transaction_receipt(confirming.tx_hash)
+    fill = SimpleNamespace(block_number=receipt["blockNumber"],
+                           block_hash="0x" + bytes(receipt["blockHash"]).hex())
     assert chain.rpc("evm_revert", [snapshot]) is True
-    await rig.wait_state("reorged", sub)
+    assert chain.w3.eth.block_number < fill.block_number
+    assert await rig.engine.finality._look(fill) is None  # shorter chain: no verdict yet
     order = await mine_until_done(chain, task)
+    assert "reorged" in await rig.history(order.id)
     assert order.state is OrderState.FILLED, order.detail
     assert (await rig.history(order.id)).count("signed") == 1
     assert chain.w3.eth.get_transaction_count(rig.account.address) == 1
