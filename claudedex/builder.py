@@ -139,8 +139,14 @@ async def _storage(b: _Build) -> Database:
     from claudedex.storage.state import EngineStateRepo
 
     db = Database(storage_url(b.profile, b.base.data_dir))
-    await db.open()
+    # a replay's database is a scratch SQLite file in a temporary data dir: the models'
+    # schema directly (identical to the migrated one, tested), no Alembic start-up
+    scratch = b.options.replay is not None and not (b.profile.storage.url
+                                                     or b.profile.storage.url_env)
+    await db.open(migrate=not scratch)
     b.res.add_closer(db.close)
+    if scratch:
+        await db.create_scratch_schema()
     journal: Any = OrderJournal(db)
     if b.options.replay is not None:  # signs nothing: no durability needed, no thread I/O
         from claudedex.backtest.journal import MemoryJournal

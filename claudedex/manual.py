@@ -20,7 +20,6 @@ from typing import Any
 
 import structlog
 from eth_utils.address import to_checksum_address
-from web3.exceptions import Web3Exception
 
 from claudedex.amm import expected_output, min_amount_out
 from claudedex.config import Profile
@@ -144,6 +143,10 @@ class ManualTrades:
         A token that cannot be judged now keeps its stored report (its taxes pick the
         router function for the exit) and the operator is told.
         """
+        if not reports:  # a fresh data dir (every backtest): no web3 import
+            return
+        from web3.exceptions import Web3Exception  # here: web3 is slow to import
+
         for stored in reports:
             try:
                 for info in await self.pairs_for(to_checksum_address(stored.token)):

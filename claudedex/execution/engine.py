@@ -38,7 +38,7 @@ from claudedex.events import (
 from claudedex.execution.aggregator import AggregatorClient
 from claudedex.execution.fees import FeeCaps
 from claudedex.execution.fills import short_fill_warning, shortfall_bps
-from claudedex.execution.finality import Finality, FinalityWatch, roll_back
+from claudedex.execution.finality import Finality, FinalityWatch, revert_reorged, roll_back
 from claudedex.execution.nonces import NonceManager
 from claudedex.execution.order import Order
 from claudedex.execution.planner import Planner, Taxes
@@ -111,6 +111,7 @@ class ExecutionEngine:
         self._pools: dict[str, dict[str, tuple[Verdict, int | None]]] = {}
         self.orders: dict[str, Order] = {}
         self._unjournaled: set[str] = set()  # orders whose journal failed: published anyway
+        self._relanding: set[str] = set()  # reverted, reorged: a fill now is news
         self.recovered = False
 
     async def _count(self, address: str, tag: str) -> int:
@@ -347,13 +348,26 @@ class ExecutionEngine:
             self._check_verdict(order, accepted)
 
         return VenueContext(self.w3, self.account, self.weth, self._record, precheck,
-                            self.flow, self._record_intent)
+                            self.flow, self._record_intent, self._confirms_reverts())
+
+    def _confirms_reverts(self) -> bool:
+        """A signed revert waits for the confirmations too: a reorg may land it after all."""
+        return bool(self.finality.confirmations) and self.venue.signs
 
     async def _filled(self, order: Order, fill: Fill | None) -> None:
         """Journal ``filled`` (``confirming`` while the profile's confirmations are due) and
         publish the fill (the venue journaled any failure); then follow it to final."""
         if fill is None:
+            if order.state is S.REVERTED and self._confirms_reverts():
+                await self._confirm_revert(order)
             return
+        if order.id in self._relanding:
+            self._relanding.discard(order.id)
+            await self.bus.publish(AlertRaised(
+                level="error", source="execution",
+                message=f"REORG: the {order.side} {order.id} had reverted, its block left the "
+                        f"chain and the same reverted transaction landed: {fill.amount_out} "
+                        f"received, booked as a fill"))
         final = not (self.finality.confirmations and order.block_hash and self.venue.signs)
         order.amount_out, order.gas_cost_wei = fill.amount_out, fill.gas_cost_wei
         short = shortfall_bps(order.expected_out, fill.amount_out)
@@ -386,10 +400,32 @@ class ExecutionEngine:
         await roll_back(order, self._record, self.bus)
         await self._settle_watched(order)
 
+    async def _confirm_revert(self, order: Order) -> None:
+        """A reverted swap: ``failed`` once its block is buried; if the block is reorged
+        first, the same signed transaction is watched again (it may now fill)."""
+        if order.state is S.REVERTED:
+            await self._record(order, S.CONFIRMING_REVERT,
+                               f"reverted in block {order.block_number}; final after "
+                               f"{self.finality.confirmations} blocks on top")
+        if await self.finality.settle(order) is Finality.FINAL:
+            await self._record(order, S.FAILED, f"reverted on chain in block "
+                               f"{order.block_number} (final: "
+                               f"{self.finality.confirmations} blocks on top)")
+            return
+        await revert_reorged(order, self._record, self.bus)
+        self._relanding.add(order.id)
+        try:
+            await self._settle_watched(order)
+        finally:
+            if order.state in TERMINAL:
+                self._relanding.discard(order.id)
+
     async def _follow(self, order: Order) -> None:
         """Drive an order that may be on chain (or is confirming) to a final state."""
         if order.state is S.CONFIRMING:
             await self._confirm(order)
+        elif order.state is S.CONFIRMING_REVERT:
+            await self._confirm_revert(order)
         else:
             await self._settle_watched(order)
 
@@ -412,5 +448,5 @@ class ExecutionEngine:
     async def _settle_watched(self, order: Order) -> None:
         """An order that may be on chain: watch it to its receipt, then settle it."""
         ctx = VenueContext(self.w3, self.account, self.weth, self._record, lambda: None,
-                           self.flow)
+                           self.flow, confirm_reverts=self._confirms_reverts())
         await self._filled(order, await settle(order, ctx, await self.flow.watch(order)))

@@ -130,4 +130,22 @@ async def roll_back(order: Order, record: Record, bus: EventBus) -> None:
                 f"P&L until the transaction lands again"))
 
 
-__all__ = ["Finality", "FinalityWatch", "hex_hash", "roll_back"]
+async def revert_reorged(order: Order, record: Record, bus: EventBus) -> None:
+    """A reverted transaction's block left the chain: journal ``reorged`` (its receipt
+    fields cleared so it is watched again from its hashes) and warn the operator. Nothing
+    was booked for a revert, so nothing is rolled back; if the transaction lands again and
+    succeeds it is booked then, as an ordinary fill."""
+    block, block_hash, tx_hash = order.block_number, order.block_hash, order.mined_hash
+    order.gas_cost_wei = order.block_number = 0
+    order.mined_hash = order.block_hash = ""
+    await record(order, OrderState.REORGED,
+                 f"block {block} ({block_hash[:10]}) with the revert left the chain; "
+                 f"transaction {tx_hash} watched again")
+    log.error("execution.revert_reorged", order=order.id, block=block, tx=tx_hash)
+    await bus.publish(AlertRaised(
+        level="warning", source="execution",
+        message=f"REORG: block {block} with the reverted {order.side} of {order.id} left "
+                f"the chain; the same transaction may land again and fill, and is watched"))
+
+
+__all__ = ["Finality", "FinalityWatch", "hex_hash", "revert_reorged", "roll_back"]

@@ -12,8 +12,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 import aiohttp
-from eth_account import Account
-from eth_account.messages import encode_defunct
 from eth_utils.crypto import keccak
 
 from claudedex.errors import ChainError
@@ -38,6 +36,8 @@ class RelayClient:
     def __init__(self, url: str, *, auth_key: str = "", timeout_s: float = 5.0) -> None:
         self.url = url
         self.timeout_s = timeout_s
+        from eth_account import Account  # here: eth_account is slow to import
+
         self._auth = Account.from_key(auth_key) if auth_key else None
         self._session: aiohttp.ClientSession | None = None
 
@@ -55,6 +55,8 @@ class RelayClient:
         """Flashbots auth: EIP-191 signature of the hex keccak of the exact body."""
         if self._auth is None:
             return {}
+        from eth_account.messages import encode_defunct
+
         digest = "0x" + keccak(body).hex()
         sig = self._auth.sign_message(encode_defunct(text=digest)).signature
         return {"X-Flashbots-Signature": f"{self._auth.address}:0x{bytes(sig).hex()}"}

@@ -14,6 +14,12 @@ from its receipt and booked by the portfolio, its block not yet buried) and beco
 first, the order is ``reorged``: the fill is rolled back and the transaction is watched
 again exactly like one whose answer was lost (re-mined, rebroadcast from the journaled raw
 bytes while its nonce is free, or failed when the nonce went elsewhere).
+
+A reverted swap is no more final than a fill: with ``confirmations`` above 0 it is
+``confirming_revert`` until buried, and ``failed`` only then. If its block leaves the chain
+first, the same signed transaction may land again in another state and succeed, so it is
+``reorged`` and watched again like a removed fill (nothing was booked, nothing is rolled
+back); a success is then an ordinary fill. Until it is final it counts as a sell in flight.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ class OrderState(StrEnum):
     BROADCAST = "broadcast"
     MINED = "mined"  # receipt with status 1
     REVERTED = "reverted"  # receipt with status 0
+    # reverted, its block not yet buried under `confirmations`: a reorg may still land it
+    CONFIRMING_REVERT = "confirming_revert"
     DROPPED = "dropped"  # gone from the pool and given up on
     REPLACED = "replaced"  # superseded by a bumped transaction with the same nonce
     CONFIRMING = "confirming"  # filled on chain, waiting for `confirmations` blocks on top
@@ -59,7 +67,8 @@ ALLOWED: dict[OrderState, frozenset[OrderState]] = {
     S.MINED: frozenset({S.FILLED, S.CONFIRMING, S.BROADCAST}),  # broadcast: after a reorg
     S.CONFIRMING: frozenset({S.FILLED, S.REORGED}),
     S.REORGED: frozenset({S.MINED, S.REVERTED, S.BROADCAST, S.REPLACED, S.DROPPED, S.FAILED}),
-    S.REVERTED: frozenset({S.FAILED, S.BROADCAST}),
+    S.REVERTED: frozenset({S.FAILED, S.BROADCAST, S.CONFIRMING_REVERT}),
+    S.CONFIRMING_REVERT: frozenset({S.FAILED, S.REORGED}),
     S.DROPPED: frozenset({S.FAILED}),
     S.FILLED: frozenset(),
     S.FAILED: frozenset(),
@@ -70,7 +79,7 @@ ALLOWED: dict[OrderState, frozenset[OrderState]] = {
 TERMINAL: frozenset[OrderState] = frozenset(s for s, nxt in ALLOWED.items() if not nxt)
 # A transaction may exist on chain in these states: recovery must look it up, never re-sign.
 ON_CHAIN_POSSIBLE: frozenset[OrderState] = frozenset(
-    {S.SIGNED, S.BROADCAST, S.REPLACED, S.MINED, S.REVERTED, S.REORGED}
+    {S.SIGNED, S.BROADCAST, S.REPLACED, S.MINED, S.REVERTED, S.REORGED, S.CONFIRMING_REVERT}
 )
 
 

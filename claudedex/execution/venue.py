@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 import structlog
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
-from web3.exceptions import Web3Exception
 
 from claudedex.domain import Side
 from claudedex.errors import ChainError
@@ -66,6 +65,8 @@ class VenueContext:
     precheck: Callable[[], None]  # halt + latest verdict; raises to stop before signing
     flow: TxFlow | None = None
     intent: Callable[[Order], Awaitable[None]] | None = None  # journal a new order's intent
+    # a reverted swap is left ``reverted`` for the engine to confirm (it may yet land)
+    confirm_reverts: bool = False
 
 
 class Venue(Protocol):
@@ -116,6 +117,8 @@ class ChainVenue:
             await self._approve(order, ctx, suffix, amount)
 
     async def _approve(self, order: Order, ctx: VenueContext, suffix: str, amount: int) -> None:
+        from web3.exceptions import Web3Exception  # on a chain only: web3 is slow to import
+
         data = calls.erc20_approve(order.router, amount)
         approve = Order(id=f"{order.id}{suffix}", proposal_id=order.proposal_id,
                         side=order.side, token=order.token, amount_in=amount,
@@ -150,11 +153,14 @@ async def estimate_gas(ctx: VenueContext, order: Order) -> int:
 
 
 async def settle(order: Order, ctx: VenueContext, outcome: Outcome) -> Fill | None:
-    """A receipt into a fill; a revert is journaled ``failed`` (the gas is spent)."""
+    """A receipt into a fill; a revert is journaled ``failed`` (the gas is spent), or left
+    ``reverted`` for the engine's confirmations when ``ctx.confirm_reverts`` (a swap)."""
     receipt = outcome.receipt
     if receipt is None:
         return None  # the flow already journaled why it failed
     if order.state is S.REVERTED or int(receipt["status"]) != 1:
+        if ctx.confirm_reverts and order.kind == "swap" and order.block_hash:
+            return None
         await ctx.record(order, S.FAILED, f"reverted on chain in block {order.block_number}")
         return None
     order.gas_cost_wei = fills.gas_cost(receipt)

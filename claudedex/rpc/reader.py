@@ -9,18 +9,20 @@ of all three. Discovery and ML observation read through the same client.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
-from web3 import AsyncWeb3
-from web3.types import RPCEndpoint
 
 from claudedex.errors import ChainError, RpcError
+
+if TYPE_CHECKING:  # web3 is slow to import; a backtest never reads a chain
+    from web3 import AsyncWeb3
+    from web3.types import RPCEndpoint
 
 
 async def request(w3: AsyncWeb3[Any], method: str, params: list[Any]) -> Any:
     """One raw request; returns ``result``, raises :class:`RpcError` on an error answer."""
-    resp = await w3.provider.make_request(RPCEndpoint(method), params)
+    resp = await w3.provider.make_request(cast("RPCEndpoint", method), params)
     if "error" in resp:
         raise RpcError(method, resp["error"])
     return resp.get("result")

@@ -16,10 +16,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
-from web3 import AsyncWeb3
 
 from claudedex.bus import EventBus
 from claudedex.domain import Finding, PairInfo, RiskReport, Severity
@@ -35,6 +34,9 @@ from claudedex.safety.assess import CHECKS_FAILED, AdvisoryChecks, AssessConfig,
 from claudedex.safety.deployer import DeployerStore
 from claudedex.safety.roundtrip import PrefixCall
 from claudedex.safety.verdict import sort_findings
+
+if TYPE_CHECKING:
+    from web3 import AsyncWeb3
 
 log = structlog.get_logger(__name__)
 

@@ -13,10 +13,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import structlog
-from web3 import AsyncWeb3
 
 from claudedex.domain import Finding, RiskReport, Severity, Verdict
 from claudedex.errors import ChainError, StorageError
@@ -35,6 +34,9 @@ from claudedex.safety.sellability import judge_round_trip
 from claudedex.safety.verdict import decide, sort_findings
 from claudedex.safety.victim_findings import check_victim, wallet_taxes
 from claudedex.tokenmeta import metadata_findings, read_token_meta
+
+if TYPE_CHECKING:
+    from web3 import AsyncWeb3
 
 log = structlog.get_logger(__name__)
 

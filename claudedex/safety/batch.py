@@ -12,13 +12,15 @@ one: same answers, slower.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
-from web3.types import RPCEndpoint
 
 from claudedex.errors import ChainError, RpcError
 from claudedex.rpc.reader import ChainReader, _is_revert
+
+if TYPE_CHECKING:
+    from web3.types import RPCEndpoint
 
 CHUNK = 200  # requests per batch
 
@@ -33,7 +35,7 @@ async def _batch(reader: ChainReader, method: str, params: list[list[Any]]
     for start in range(0, len(params), CHUNK):
         chunk = params[start:start + CHUNK]
         try:  # web3 sorts the answers by request id, i.e. in request order
-            got = await batch([(RPCEndpoint(method), p) for p in chunk])
+            got = await batch([(cast("RPCEndpoint", method), p) for p in chunk])
         except (OSError, TimeoutError, aiohttp.ClientError) as exc:
             raise ChainError(f"{method} batch: node unreachable: {exc}") from exc
         if not isinstance(got, list) or len(got) != len(chunk):

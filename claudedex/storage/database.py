@@ -26,7 +26,6 @@ from sqlalchemy.ext.asyncio import (
 
 from claudedex.errors import ConfigError, StorageError
 from claudedex.paths import data_dir
-from claudedex.storage.migrate import current_revision, upgrade_head
 
 if TYPE_CHECKING:
     from claudedex.config import Profile
@@ -187,6 +186,8 @@ class Database:
 
     async def upgrade(self) -> str | None:
         """Apply pending migrations; returns the revision now current."""
+        from claudedex.storage.migrate import current_revision, upgrade_head  # alembic: slow
+
         try:
             async with self.engine.begin() as conn:
                 await conn.run_sync(upgrade_head)
@@ -197,7 +198,23 @@ class Database:
         log.info("database.migrated", url=redact(self._url), revision=revision)
         return revision
 
+    async def create_scratch_schema(self) -> None:
+        """The newest schema straight from the models, for a throwaway database (a
+        backtest's): the same tables and indexes as the migrations build (a test compares
+        them), without Alembic's start-up cost. No revision is recorded, so such a database
+        must not be opened again with migrations. Call after ``open(migrate=False)``;
+        raises :class:`StorageError`."""
+        from claudedex.storage.models import Base
+
+        try:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(Base.metadata.create_all)
+        except (SQLAlchemyError, OSError) as exc:
+            raise self._failure("cannot create the schema of", exc) from exc
+
     async def revision(self) -> str | None:
+        from claudedex.storage.migrate import current_revision
+
         try:
             async with self.engine.connect() as conn:
                 return await conn.run_sync(current_revision)

@@ -23,8 +23,6 @@ from claudedex.wallet.guard import (
     Valuer,
     any_token,
 )
-from claudedex.wallet.keystore import keystore_dir, read_password, resolve_keystore, unlock
-from claudedex.wallet.local import DevnetSigner
 
 WEI_PER_ETH = 10**18
 USB = "usb"  # signer.device for a Ledger or Trezor on USB (also the default, "")
@@ -43,6 +41,11 @@ def build_signer(
 ) -> Signer:
     """Open the signer the profile names. Keystore passwords come from ``password_env`` or
     a no-echo prompt; hardware signers connect now and read their address."""
+    # here, not at the top: eth_account is slow to import and ``guard`` (a backtest's
+    # watch-only signer) needs neither
+    from claudedex.wallet.keystore import keystore_dir, read_password, resolve_keystore, unlock
+    from claudedex.wallet.local import DevnetSigner
+
     cfg = profile.signer
     if cfg.kind == "none":
         raise ConfigError(f"profile {profile.name}: no signer configured (signer.kind = none)")

@@ -66,6 +66,10 @@ def test_the_watch_says_final_or_reorged() -> None:
     replaced = W3({10: b, 11: b})
     assert asyncio.run(FinalityWatch(replaced, 2, 0.0).settle(order_in(10, a))) \
         is Finality.REORGED
+    # a head below the fill's block is only a wait (a lagging node shows the same) ...
     shortened = W3({8: b, 9: b})
-    assert asyncio.run(FinalityWatch(shortened, 2, 0.0).settle(order_in(10, a))) \
-        is Finality.REORGED
+    watch = FinalityWatch(shortened, 2, 0.0)
+    assert asyncio.run(watch._look(order_in(10, a))) is None
+    # ... until another block stands at the fill's height
+    shortened.eth.blocks[10] = b
+    assert asyncio.run(watch.settle(order_in(10, a))) is Finality.REORGED
