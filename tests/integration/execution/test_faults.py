@@ -6,11 +6,12 @@ import asyncio
 from typing import Any
 
 import pytest
-from aiohttp import ClientSession, web
+from aiohttp import web
 
 from claudedex.events import OrderUpdated
 from claudedex.execution.states import OrderState
 from claudedex.execution.txflow import FlowPolicy
+from tests.integration.rpc_proxy import JsonRpcProxy
 
 pytestmark = pytest.mark.anvil
 
@@ -21,28 +22,13 @@ def token_balance(chain: Any, token: str, owner: str) -> int:
     return int(erc20_contract(chain.w3, token).functions.balanceOf(owner).call())
 
 
-class StallingProxy:
+class StallingProxy(JsonRpcProxy):
     """JSON-RPC proxy to anvil that forwards a request, then withholds the answer."""
 
     def __init__(self, upstream: str, stall: dict[str, int]) -> None:
-        self.upstream = upstream
+        super().__init__(upstream)
         self.stall = dict(stall)  # method -> how many answers to withhold
         self.seen: list[str] = []
-
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/", self._handle)
-        self._session = ClientSession()
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-        await self._session.close()
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json()

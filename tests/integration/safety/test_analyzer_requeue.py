@@ -21,34 +21,18 @@ from claudedex.domain import PairInfo, Verdict
 from claudedex.events import BlockSeen, PairDiscovered, PriceTicked, RiskAssessed
 from claudedex.safety.analyzer import SafetyAnalyzer
 from claudedex.safety.assess import CHECKS_FAILED
+from tests.integration.rpc_proxy import JsonRpcProxy
 
 pytestmark = pytest.mark.anvil
 
 
-class FlakyNode:
+class FlakyNode(JsonRpcProxy):
     """A JSON-RPC proxy in front of anvil that answers every request with an error while
     ``failing`` is set."""
 
     def __init__(self, upstream: str) -> None:
-        self.upstream = upstream
+        super().__init__(upstream)
         self.failing = False
-
-    async def start(self) -> str:
-        from aiohttp import ClientSession, web
-
-        app = web.Application()
-        app.router.add_post("/", self._handle)
-        self._session = ClientSession()
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-        await self._session.close()
 
     async def _handle(self, request: Any) -> Any:
         from aiohttp import web

@@ -23,6 +23,7 @@ from claudedex.safety.assess import TokenAssessor
 from claudedex.safety.prober import Market
 from claudedex.safety.victim import TIP_WEI, VICTIM, next_base_fee, victim_round_trip
 from claudedex.safety.victim_findings import victim_findings
+from tests.integration.rpc_proxy import JsonRpcProxy
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
@@ -233,30 +234,13 @@ async def test_nodes_without_simulate_try_the_wallet_buy_by_eth_call() -> None:
         anvil.stop()
 
 
-class SpanLimitedNode:
+class SpanLimitedNode(JsonRpcProxy):
     """A JSON-RPC proxy in front of anvil that refuses, like geth, any eth_simulateV1 whose
     blocks reach more than 256 blocks past the base block."""
 
     def __init__(self, upstream: str) -> None:
-        self.upstream = upstream
+        super().__init__(upstream)
         self.refused = 0
-
-    async def start(self) -> str:
-        from aiohttp import ClientSession, web
-
-        app = web.Application()
-        app.router.add_post("/", self._handle)
-        self._session = ClientSession()
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-        await self._session.close()
 
     async def _handle(self, request: Any) -> Any:
         from aiohttp import web
