@@ -45,6 +45,7 @@ from claudedex.events import (
     TokenScored,
     TradeProposed,
 )
+from claudedex.heap import batch_collection
 from claudedex.market.candles import Candle
 from claudedex.strategy.runner import starting_equity
 
@@ -163,7 +164,8 @@ class Backtest:
         async def replay() -> None:
             await self.replay(events, progress)
 
-        asyncio.run(replay())
+        with batch_collection():
+            asyncio.run(replay())
         return self.result
 
     # -- the replay -----------------------------------------------------------------------

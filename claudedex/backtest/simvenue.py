@@ -24,8 +24,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_utils.address import to_checksum_address
-
+from claudedex.addresses import checksum
 from claudedex.amm import AmmError, expected_output
 from claudedex.clock import Clock
 from claudedex.domain import Side
@@ -185,7 +184,7 @@ class SimulatedVenue:
         (the planner chooses the best within its price-impact limit, as live over venues);
         the route's venue names its pool (``router``), where :meth:`fill` settles."""
         buy = token_out.lower() in self.token_pairs
-        path = (to_checksum_address(token_in), to_checksum_address(token_out))
+        path = (checksum(token_in), checksum(token_out))
         out: list[Route | None] = []
         for pair in self.token_pairs.get((token_out if buy else token_in).lower(), []):
             pool = self.pools[pair]

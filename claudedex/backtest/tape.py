@@ -22,7 +22,7 @@ import numpy as np
 
 from claudedex.backtest.candle_feed import OFFSETS, candle_events
 from claudedex.events import Event, PriceTicked
-from claudedex.market.candles import Candle
+from claudedex.market.candles import Candle, candle_array
 from claudedex.market.view import PoolState
 
 if TYPE_CHECKING:
@@ -35,8 +35,7 @@ TICKS = len(OFFSETS)
 
 def ohlc(candles: Sequence[Candle]) -> np.ndarray:
     """The candles' open, high, low and close as an (n, 4) float array."""
-    return np.asarray([(c.open, c.high, c.low, c.close) for c in candles],
-                      dtype=np.float64).reshape(len(candles), 4)
+    return candle_array(candles)[:, 1:5]
 
 
 def foldable(prices: np.ndarray) -> bool:
@@ -67,6 +66,8 @@ class CandleTape:
         self._started = False
         self._reserves: np.ndarray | None = None
         self._ts: np.ndarray | None = None
+        self._starts = np.fromiter((c.ts for c in candles), np.float64, len(candles))
+        self._view = _view_columns(self._starts, prices, liquidity_quote)
 
     def __iter__(self) -> Iterator[Event]:
         for ev in self._head:
@@ -102,7 +103,7 @@ class CandleTape:
             raise ValueError(f"fold to candle {last} from {first}: not at a candle start")
         liq, cs = self.liquidity, self.candles
         keep = max(v.max_candles for v in views)
-        built = [_view_candle(cs[i], liq) for i in range(max(first, last - keep), last + 1)]
+        built = self._view_candles(max(first, last - keep), last + 1)
         closes = self._prices[first:last + 1, 3]
         close_rt = [int(x) for x in (float(liq) / closes).tolist()]  # int(liq / price)
         ts_last = cs[last].ts + self._steps[-1]
@@ -120,6 +121,13 @@ class CandleTape:
         self.next = last + 1
         self.yielded += TICKS * (last + 1 - first)
         return close_rt
+
+    def _view_candles(self, start: int, stop: int) -> list[Candle]:
+        """The candles a view builds from the ticks of candles ``start``..``stop - 1``."""
+        if self._view is None:
+            return [_view_candle(self.candles[i], self.liquidity) for i in range(start, stop)]
+        ts, o, h, lo, c = (col[start:stop].tolist() for col in self._view)
+        return list(map(Candle, ts, o, h, lo, c, [0.0] * (stop - start)))
 
     def close_ts(self, first: int, last: int) -> list[float]:
         """The close ticks' times of candles ``first``..``last`` (seconds)."""
@@ -141,11 +149,36 @@ class CandleTape:
             up = c >= o  # low first on an up candle, high first on a down one (the feed's)
             ticks = np.stack([o, np.where(up, lo, h), np.where(up, h, lo), c], axis=1)
             self._reserves = np.floor(float(self.liquidity) / ticks).ravel()
-            starts = np.asarray([c.ts for c in self.candles], dtype=np.float64)
+            starts = self._starts
             self._ts = (starts[:, None] + np.asarray(self._steps)[None, :]).ravel()
         assert self._ts is not None
         span = slice(TICKS * first, TICKS * (last + 1))
         return self._reserves[span], self._ts[span]
+
+
+def _view_columns(starts: np.ndarray, prices: np.ndarray,
+                  liq: int) -> tuple[np.ndarray, ...] | None:
+    """Open time, open, high, low and close of every candle as a view builds it from the
+    candle's four ticks, for the whole series at once; None where float arithmetic could
+    differ from :func:`_view_candle`'s (then each candle is built by it).
+
+    Exact: a tick's token reserve is ``int(liq / price)``, which Python computes as the
+    IEEE quotient of ``float(liq)`` and the price, truncated (here: floored, all positive);
+    the view's price ``liq / reserve`` is the correctly rounded quotient of two integers,
+    which is IEEE division whenever both are exact as doubles: ``liq`` is checked, and a
+    reserve is exact as the floor of a double. So every value equals the per-candle one.
+    """
+    liq_f = float(liq)
+    if liq_f != liq or not len(prices):
+        return None
+    o, h, lo, c = prices.T
+    up = c >= o  # low first on an up candle, high first on a down one (the feed's order)
+    ticks = np.stack([o, np.where(up, lo, h), np.where(up, h, lo), c], axis=1)
+    reserves = np.floor(liq_f / ticks)
+    if not np.all(reserves > 0):  # a price above the pool's depth: no reserve to divide by
+        return None
+    seen = liq_f / reserves
+    return (starts, seen[:, 0], seen.max(axis=1), seen.min(axis=1), seen[:, 3])
 
 
 def _view_candle(c: Candle, liq: int) -> Candle:

@@ -7,6 +7,7 @@ known signature is exact, fast (the benchmark signs hundreds a second) and easy 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from eth_abi.abi import decode, encode
@@ -14,7 +15,9 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 
+@cache
 def selector(signature: str) -> bytes:
+    """The 4-byte function selector of ``signature`` (keccak-256 of its text; memoised)."""
     return keccak(text=signature)[:4]
 
 

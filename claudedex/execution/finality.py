@@ -21,7 +21,6 @@ from enum import StrEnum
 from typing import Any
 
 import structlog
-from web3.exceptions import BlockNotFound, Web3Exception
 
 from claudedex.bus import EventBus
 from claudedex.config import Profile
@@ -31,10 +30,11 @@ from claudedex.execution.order import Order
 from claudedex.execution.states import OrderState
 from claudedex.execution.txflow import TRANSIENT
 from claudedex.execution.venue import Record
+from claudedex.rpc.web3_errors import block_not_found, web3_exception
 
 log = structlog.get_logger(__name__)
-NODE_ERRORS: tuple[type[BaseException], ...] = (ChainError, Web3Exception, ValueError,
-                                                *TRANSIENT)
+# with web3's own base class, added where caught (claudedex.rpc.web3_errors: a lazy import)
+NODE_ERRORS: tuple[type[BaseException], ...] = (ChainError, ValueError, *TRANSIENT)
 
 
 class Finality(StrEnum):
@@ -75,7 +75,7 @@ class FinalityWatch:
             return None
         try:
             block = await self.w3.eth.get_block(order.block_number)
-        except BlockNotFound:
+        except block_not_found():
             return None  # the same lag seen on another backend
         if block is None:
             return None
@@ -96,7 +96,7 @@ class FinalityWatch:
         while True:
             try:
                 found = await self._look(order)
-            except NODE_ERRORS as exc:
+            except (*NODE_ERRORS, web3_exception()) as exc:
                 log.warning("execution.finality_poll_error", order=order.id,
                             error=repr(exc)[:200])
                 found = None

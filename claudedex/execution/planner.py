@@ -23,6 +23,7 @@ import structlog
 from eth_abi.abi import decode as abi_decode
 from eth_utils.address import to_checksum_address
 
+from claudedex.addresses import checksum
 from claudedex.domain import Side
 from claudedex.errors import ChainError
 from claudedex.execution import calls
@@ -94,7 +95,7 @@ class Planner:
         :class:`NoRoute`; reads the chain only.
         """
         buy = order.side is Side.BUY
-        token = to_checksum_address(order.token)
+        token = checksum(order.token)
         token_in, token_out = (self.weth, token) if buy else (token, self.weth)
         limit = order.impact_cap_bps or self.max_impact_bps
         try:

@@ -19,8 +19,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eth_utils.address import to_checksum_address
-
+from claudedex.addresses import checksum
 from claudedex.amm import BPS, AmmError, expected_output, get_amount_out
 from claudedex.errors import ChainError
 from claudedex.execution.routing import VenueRef, find_pair, pair_reserves
@@ -115,11 +114,11 @@ async def quote_path(w3: object, venue: VenueRef, path: Sequence[str], amount_in
 
 def candidate_paths(token_in: str, token_out: str, via: Sequence[str]) -> list[tuple[str, ...]]:
     """The direct path, then one path through each quote asset that is neither end."""
-    a, b = to_checksum_address(token_in), to_checksum_address(token_out)
+    a, b = checksum(token_in), checksum(token_out)
     paths: list[tuple[str, ...]] = [(a, b)]
     ends = {a.lower(), b.lower()}
     for mid in via:
-        m = to_checksum_address(mid)
+        m = checksum(mid)
         if m.lower() not in ends and (a, m, b) not in paths:
             paths.append((a, m, b))
     return paths

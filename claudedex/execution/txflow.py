@@ -19,7 +19,6 @@ from typing import Any
 import aiohttp
 import structlog
 from eth_utils.crypto import keccak
-from web3.exceptions import TransactionNotFound, Web3Exception
 
 from claudedex.errors import ChainError, SignerRefused
 from claudedex.execution.fees import FeeCapExceeded, FeeCaps, Fees, bump, estimate_fees
@@ -27,6 +26,7 @@ from claudedex.execution.nonces import NonceManager
 from claudedex.execution.order import Order, TxAttempt
 from claudedex.execution.relay import Broadcaster
 from claudedex.execution.states import OrderState as S
+from claudedex.rpc.web3_errors import transaction_not_found, web3_exception
 
 log = structlog.get_logger(__name__)
 
@@ -35,7 +35,8 @@ Recorder = Callable[[Order, S, str], Awaitable[None]]
 TRANSIENT: tuple[type[BaseException], ...] = (
     TimeoutError, aiohttp.ClientError, ConnectionError, OSError,
 )
-SEND_ERRORS: tuple[type[BaseException], ...] = (Web3Exception, ChainError, ValueError) + TRANSIENT
+# with web3's own base class, added where caught (claudedex.rpc.web3_errors: a lazy import)
+SEND_ERRORS: tuple[type[BaseException], ...] = (ChainError, ValueError) + TRANSIENT
 
 
 class SendRejected(ChainError):
@@ -154,7 +155,7 @@ class TxFlow:
         self._last_send[order.id] = time.monotonic()
         try:
             await self.broadcaster.send(bytes.fromhex(attempt.raw[2:]))
-        except SEND_ERRORS as exc:
+        except (*SEND_ERRORS, web3_exception()) as exc:
             kind = classify(exc)
             log.warning("execution.send_error", order=order.id, tx=attempt.tx_hash, kind=kind,
                         error=str(exc)[:200])
@@ -168,7 +169,7 @@ class TxFlow:
         for tx_hash in reversed(order.hashes):
             try:
                 return await self.w3.eth.get_transaction_receipt(tx_hash)
-            except TransactionNotFound:
+            except transaction_not_found():
                 continue
         return None
 
@@ -177,7 +178,7 @@ class TxFlow:
             try:
                 await self.w3.eth.get_transaction(tx_hash)
                 return True
-            except TransactionNotFound:
+            except transaction_not_found():
                 continue
         return False
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from claudedex.clock import Clock
 from claudedex.domain import Signal
 from claudedex.errors import UserInputError
-from claudedex.market.candles import Candle
+from claudedex.market.candles import Candle, candle_array
 from claudedex.market.view import MarketView
 from claudedex.strategy.params import RUNNER_KEYS, RunnerParams
 
@@ -113,11 +113,7 @@ def candle_frame(candles: Sequence[Candle], interval_s: float) -> pd.DataFrame:
     takes."""
     import pandas as pd
 
-    frame = pd.DataFrame({
-        "ts": [c.ts for c in candles], "open": [c.open for c in candles],
-        "high": [c.high for c in candles], "low": [c.low for c in candles],
-        "close": [c.close for c in candles], "volume": [c.volume for c in candles]},
-        dtype=float)
+    frame = pd.DataFrame(candle_array(candles), columns=list(Candle._fields))
     frame.attrs["interval_s"] = interval_s
     return frame
 

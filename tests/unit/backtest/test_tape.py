@@ -3,20 +3,28 @@ the venue and the clock exactly as ticking them one by one does."""
 
 from __future__ import annotations
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from claudedex.backtest.candle_feed import candle_events
 from claudedex.backtest.simvenue import SimConfig, SimulatedVenue
-from claudedex.backtest.tape import CandleTape, foldable, ohlc
+from claudedex.backtest.tape import CandleTape, _view_candle, _view_columns, foldable, ohlc
 from claudedex.clock import ManualClock
 from claudedex.events import PairDiscovered, PriceTicked
+from claudedex.market.candles import Candle
 from claudedex.market.view import MarketView
 from tests.unit.backtest.test_fastpath import STEP, walk
 
 LIQ = 10**30  # deep enough that reserves pass 2**64 (Python ints, not machine ones)
+# 10**30 is not a double: the tape builds the views' candles one by one, exactly; a depth
+# that is one (the CLI's --liquidity arrives as a float) takes the whole-series columns
+LIQUIDITIES = (LIQ, int(1e30), 1000 * 10**18)
 
 
-def tape_of(n: int, seed: int = 4) -> CandleTape:
+def tape_of(n: int, seed: int = 4, liq: int = LIQ) -> CandleTape:
     candles = walk(n, seed=seed)
-    return CandleTape("ETH_USDT", candles, STEP, LIQ, ohlc(candles))
+    return CandleTape("ETH_USDT", candles, STEP, liq, ohlc(candles))
 
 
 def test_the_tape_yields_what_the_feed_yields() -> None:
@@ -57,10 +65,11 @@ def replay(tape: CandleTape, fold_from: int | None, fold_to: int, max_candles: i
     return view, venue, clock
 
 
-def test_folding_candles_leaves_the_state_ticking_leaves() -> None:
+@pytest.mark.parametrize("liq", LIQUIDITIES)
+def test_folding_candles_leaves_the_state_ticking_leaves(liq: int) -> None:
     for start, end in ((0, 9), (5, 5), (17, 180), (100, 299)):  # longer than max_candles too
-        ticked = replay(tape_of(300), None, 0)
-        folded = replay(tape_of(300), start, end)
+        ticked = replay(tape_of(300, liq=liq), None, 0)
+        folded = replay(tape_of(300, liq=liq), start, end)
         (tv, tven, tc), (fv, fven, fc) = ticked, folded
         pair = next(iter(tv.pools))
         assert fv.candle_count(pair) == tv.candle_count(pair) == 299
@@ -71,10 +80,37 @@ def test_folding_candles_leaves_the_state_ticking_leaves() -> None:
         assert (fc.now(), fc.block()) == (tc.now(), tc.block())
 
 
-def test_folding_mid_series_then_ticking_on_matches() -> None:
+@pytest.mark.parametrize("liq", LIQUIDITIES)
+def test_folding_mid_series_then_ticking_on_matches(liq: int) -> None:
     """Fold a stretch in the middle, tick the rest: the candle after the stretch closes
     from the folded state exactly as from ticked state."""
-    ticked = replay(tape_of(120, seed=9), None, 0, max_candles=500)
-    folded = replay(tape_of(120, seed=9), 30, 60, max_candles=500)
+    ticked = replay(tape_of(120, seed=9, liq=liq), None, 0, max_candles=500)
+    folded = replay(tape_of(120, seed=9, liq=liq), 30, 60, max_candles=500)
     pair = next(iter(ticked[0].pools))
     assert list(folded[0].candles(pair)) == list(ticked[0].candles(pair))
+
+
+PRICES = st.floats(min_value=1e-12, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(PRICES, PRICES, PRICES, PRICES), min_size=1, max_size=20),
+       st.sampled_from([int(1e30), int(1e21), 1000 * 10**18, 2**70, int(3.7e24)]))
+def test_whole_series_view_candles_are_the_one_by_one_ones(
+        rows: list[tuple[float, float, float, float]], liq: int) -> None:
+    """The columns the tape computes for every candle at once hold, bit for bit, the
+    candle a view builds from that candle's four ticks (Python's exact int arithmetic)."""
+    candles = [Candle(300.0 * i, o, max(o, h, lo, c), min(o, h, lo, c), c, 1.0)
+               for i, (o, h, lo, c) in enumerate(rows)]
+    prices = ohlc(candles)
+    starts = prices[:, 0] * 0 + [c.ts for c in candles]
+    columns = _view_columns(starts, prices, liq)
+    assert columns is not None  # every depth above is a double
+    for i, c in enumerate(candles):
+        one = _view_candle(c, liq)
+        assert tuple(float(col[i]) for col in columns) == one[:5]
+
+
+def test_a_depth_that_is_no_double_is_built_one_by_one() -> None:
+    candles = walk(3)
+    assert _view_columns(ohlc(candles)[:, 0], ohlc(candles), 10**30) is None
