@@ -8,14 +8,17 @@ client turns them into typed values.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import structlog
 from aiolimiter import AsyncLimiter
 
 from claudedex.apis.breaker import CircuitBreaker
 from claudedex.errors import ClaudeDexError
+from claudedex.rpc.lazy_errors import client_error
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = structlog.get_logger(__name__)
 
@@ -45,6 +48,8 @@ class JsonHttpClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.name = name
+        import aiohttp  # here: every engine imports this module, a backtest needs no client
+
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self.retries = retries
         self.backoff_s = backoff_s
@@ -54,6 +59,8 @@ class JsonHttpClient:
         self._session: aiohttp.ClientSession | None = None
 
     async def _client(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self.timeout, headers=self.headers)
         return self._session
@@ -86,7 +93,7 @@ class JsonHttpClient:
                     data = await resp.json(content_type=None)
                     self.breaker.success()
                     return data
-            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            except (client_error(), TimeoutError, ValueError) as exc:
                 last = f"{type(exc).__name__}: {exc}"
         self.breaker.failure()
         log.warning("api.failed", api=self.name, path=path, error=last,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-import aiohttp
+from typing import TYPE_CHECKING, Any
 
 from claudedex.errors import ChainError
+
+if TYPE_CHECKING:  # imported when a client is made: execution loads this module always
+    import aiohttp
 
 NATIVE = "0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE"
 
@@ -41,6 +42,8 @@ class AggregatorClient:
     def __init__(self, base_url: str, chain_id: int, *, api_key: str = "",
                  timeout_s: float = 5.0) -> None:
         self.base = f"{base_url.rstrip('/')}/swap/v6.0/{chain_id}"
+        import aiohttp
+
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
@@ -51,6 +54,8 @@ class AggregatorClient:
             self._session = None
 
     async def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        import aiohttp
+
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         try:

@@ -48,14 +48,14 @@ from claudedex.execution.states import ON_CHAIN_POSSIBLE, TERMINAL, OrderState, 
 from claudedex.execution.txflow import TRANSIENT, FlowPolicy, TxFlow
 from claudedex.execution.venue import ChainVenue, Fill, Venue, VenueContext, paper_account, settle
 from claudedex.portfolio.core import EXIT_STRATEGY
-from claudedex.rpc.web3_errors import web3_exception
+from claudedex.rpc.lazy_errors import client_error, web3_exception
 
 log = structlog.get_logger(__name__)
 S = OrderState
 EXECUTE_DECISIONS = frozenset({"approved", "overridden"})
 ORDER_ERRORS: tuple[type[BaseException], ...] = (
     ChainError, AmmError, ValueError, SignerRefused, *TRANSIENT,
-)  # and web3's base class, added where caught (claudedex.rpc.web3_errors: a lazy import)
+)  # and aiohttp's and web3's base classes, added where caught (claudedex.rpc.lazy_errors)
 
 
 class VerdictChanged(SignerRefused):
@@ -258,7 +258,7 @@ class ExecutionEngine:
                 await self._execute(order, plan, proposal.verdict)
             except EngineHalted as exc:
                 await self._abandon(order, S.CANCELLED, str(exc))
-            except (*ORDER_ERRORS, web3_exception()) as exc:
+            except (*ORDER_ERRORS, client_error(), web3_exception()) as exc:
                 await self._abandon(order, S.FAILED, f"{type(exc).__name__}: {exc}"[:500])
             except StorageError as exc:
                 await self._journal_failed(order, exc)

@@ -30,10 +30,10 @@ from claudedex.execution.order import Order
 from claudedex.execution.states import OrderState
 from claudedex.execution.txflow import TRANSIENT
 from claudedex.execution.venue import Record
-from claudedex.rpc.web3_errors import block_not_found, web3_exception
+from claudedex.rpc.lazy_errors import block_not_found, client_error, web3_exception
 
 log = structlog.get_logger(__name__)
-# with web3's own base class, added where caught (claudedex.rpc.web3_errors: a lazy import)
+# with aiohttp's and web3's base classes, added where caught (claudedex.rpc.lazy_errors)
 NODE_ERRORS: tuple[type[BaseException], ...] = (ChainError, ValueError, *TRANSIENT)
 
 
@@ -96,7 +96,7 @@ class FinalityWatch:
         while True:
             try:
                 found = await self._look(order)
-            except (*NODE_ERRORS, web3_exception()) as exc:
+            except (*NODE_ERRORS, client_error(), web3_exception()) as exc:
                 log.warning("execution.finality_poll_error", order=order.id,
                             error=repr(exc)[:200])
                 found = None

@@ -9,13 +9,16 @@ by a reputation key that holds no funds) when a key is configured.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import aiohttp
 from eth_utils.crypto import keccak
 
 from claudedex.errors import ChainError
 from claudedex.rpc.jsonrpc import rpc_call
+from claudedex.rpc.lazy_errors import client_error
+
+if TYPE_CHECKING:  # at first use: execution (a backtest's too) imports this module
+    import aiohttp
 
 
 class RelayUnreachable(ChainError):
@@ -42,6 +45,8 @@ class RelayClient:
         self._session: aiohttp.ClientSession | None = None
 
     def _get_session(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         return self._session
@@ -119,7 +124,9 @@ class PrivateBroadcaster:
             return await self.relay.send_private_transaction(
                 raw, max_block_number=head + self.max_blocks)
         except ChainError as exc:
-            if isinstance(exc.__cause__, aiohttp.ClientConnectorError):
+            from aiohttp import ClientConnectorError
+
+            if isinstance(exc.__cause__, ClientConnectorError):
                 raise RelayUnreachable(f"private relay {self.relay.url} is unreachable, "
                                        "nothing was sent") from exc
             raise
@@ -147,7 +154,7 @@ class FallbackBroadcaster:
     async def send(self, raw: bytes) -> str:
         try:
             return await self.private.send(raw)
-        except (ChainError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+        except (ChainError, client_error(), TimeoutError, OSError) as exc:
             tx_hash = "0x" + keccak(raw).hex()
             if self.on_fallback is not None:
                 await self.on_fallback(f"{tx_hash}: {str(exc)[:200]}")

@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import structlog
 from eth_utils.crypto import keccak
 
@@ -26,16 +25,15 @@ from claudedex.execution.nonces import NonceManager
 from claudedex.execution.order import Order, TxAttempt
 from claudedex.execution.relay import Broadcaster
 from claudedex.execution.states import OrderState as S
-from claudedex.rpc.web3_errors import transaction_not_found, web3_exception
+from claudedex.rpc.lazy_errors import client_error, transaction_not_found, web3_exception
 
 log = structlog.get_logger(__name__)
 
 Recorder = Callable[[Order, S, str], Awaitable[None]]
-# Errors that mean "the node did not answer (in time)": the send may or may not have landed.
-TRANSIENT: tuple[type[BaseException], ...] = (
-    TimeoutError, aiohttp.ClientError, ConnectionError, OSError,
-)
-# with web3's own base class, added where caught (claudedex.rpc.web3_errors: a lazy import)
+# Errors that mean "the node did not answer (in time)": the send may or may not have landed;
+# with aiohttp.ClientError, added where caught (claudedex.rpc.lazy_errors: a lazy import)
+TRANSIENT: tuple[type[BaseException], ...] = (TimeoutError, ConnectionError, OSError)
+# with web3's own base class, added where caught (claudedex.rpc.lazy_errors: a lazy import)
 SEND_ERRORS: tuple[type[BaseException], ...] = (ChainError, ValueError) + TRANSIENT
 
 
@@ -60,7 +58,7 @@ class Outcome:
 
 def classify(exc: BaseException) -> str:
     """known | nonce_low | underpriced | transient | rejected."""
-    if isinstance(exc, TRANSIENT):
+    if isinstance(exc, (*TRANSIENT, client_error())):
         return "transient"
     text = str(exc).lower()
     if "already known" in text or "already imported" in text or "known transaction" in text:
@@ -155,7 +153,7 @@ class TxFlow:
         self._last_send[order.id] = time.monotonic()
         try:
             await self.broadcaster.send(bytes.fromhex(attempt.raw[2:]))
-        except (*SEND_ERRORS, web3_exception()) as exc:
+        except (*SEND_ERRORS, client_error(), web3_exception()) as exc:
             kind = classify(exc)
             log.warning("execution.send_error", order=order.id, tx=attempt.tx_hash, kind=kind,
                         error=str(exc)[:200])
@@ -189,7 +187,7 @@ class TxFlow:
             while True:
                 try:
                     outcome = await self._poll(order)
-                except TRANSIENT as exc:
+                except (*TRANSIENT, client_error()) as exc:
                     log.warning("execution.poll_error", order=order.id, error=repr(exc)[:200])
                     outcome = None
                 if outcome is not None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable
-from typing import Any
-
-import aiohttp
+from typing import TYPE_CHECKING, Any
 
 from claudedex.errors import ChainError, RpcError
+
+if TYPE_CHECKING:  # at call time: execution (a backtest's too) imports this module
+    import aiohttp
 
 _ids = itertools.count(1)
 
@@ -26,6 +27,8 @@ async def rpc_call(
 
     ``sign`` gets the exact body bytes and returns extra headers (Flashbots signature).
     """
+    import aiohttp
+
     request = {"jsonrpc": "2.0", "id": next(_ids), "method": method, "params": params}
     body = json.dumps(request, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json"}

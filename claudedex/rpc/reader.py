@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, cast
 
-import aiohttp
-
 from claudedex.errors import ChainError, RpcError
+from claudedex.rpc.lazy_errors import client_error
 
 if TYPE_CHECKING:  # web3 is slow to import; a backtest never reads a chain
     from web3 import AsyncWeb3
@@ -41,7 +40,7 @@ class ChainReader:
         async with self._gate:
             try:
                 return await request(self.w3, method, params)
-            except (OSError, TimeoutError, aiohttp.ClientError) as exc:
+            except (OSError, TimeoutError, client_error()) as exc:
                 raise ChainError(f"{method}: node unreachable: {exc}") from exc
 
     async def call(

@@ -14,9 +14,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, cast
 
-import aiohttp
-
 from claudedex.errors import ChainError, RpcError
+from claudedex.rpc.lazy_errors import client_error
 from claudedex.rpc.reader import ChainReader, _is_revert
 
 if TYPE_CHECKING:
@@ -36,7 +35,7 @@ async def _batch(reader: ChainReader, method: str, params: list[list[Any]]
         chunk = params[start:start + CHUNK]
         try:  # web3 sorts the answers by request id, i.e. in request order
             got = await batch([(cast("RPCEndpoint", method), p) for p in chunk])
-        except (OSError, TimeoutError, aiohttp.ClientError) as exc:
+        except (OSError, TimeoutError, client_error()) as exc:
             raise ChainError(f"{method} batch: node unreachable: {exc}") from exc
         if not isinstance(got, list) or len(got) != len(chunk):
             return None

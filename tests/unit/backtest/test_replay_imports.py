@@ -1,10 +1,12 @@
-"""A candle backtest never imports web3: the replay talks to no node.
+"""A candle backtest never imports web3 or aiohttp: the replay talks to no node or API.
 
 Why a test: ``import web3`` (even ``web3.exceptions``) loads the whole package, eth-account
 and ENS included, about 0.4 s of a replay's start-up. Execution's error handling names
 web3's exception classes only when an exception reaches it
 (:mod:`claudedex.rpc.web3_errors`); one top-level import anywhere on the replay's path
-would bring the cost back, and this test names the module that did.
+would bring the cost back, and this test names the module that did. The same holds for
+aiohttp (70 ms): the chain reader, the relay and the HTTP API clients import it when they
+first make a client or catch its error.
 """
 
 from __future__ import annotations
@@ -26,12 +28,12 @@ from tests.unit.backtest.helpers import profile
 candles = [Candle(*row) for row in json.loads(Path(sys.argv[1]).read_text())]
 bt = Backtest(profile("sma_cross"), strategy_file=Path(sys.argv[2]), candle_interval_s=300.0)
 result = bt.run_candles({"ETH_USDT": candles}, 300.0)
-loaded = sorted(m for m in sys.modules if m == "web3" or m.startswith("web3."))
-print(json.dumps({"fills": len(result.fills), "web3": loaded}))
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("web3", "aiohttp"))
+print(json.dumps({"fills": len(result.fills), "loaded": loaded}))
 """
 
 
-def test_a_candle_replay_imports_no_web3(tmp_path: Path) -> None:
+def test_a_candle_replay_imports_neither_web3_nor_aiohttp(tmp_path: Path) -> None:
     data = tmp_path / "candles.json"
     data.write_text(json.dumps([list(c) for c in walk(3000, seed=11)]))
     strategy = tmp_path / "sma_cross.py"
@@ -42,4 +44,4 @@ def test_a_candle_replay_imports_no_web3(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["fills"] > 0  # it traded: execution, the planner and the venue all ran
-    assert out["web3"] == [], "imported on the replay path; see claudedex.rpc.web3_errors"
+    assert out["loaded"] == [], "imported on the replay path; see claudedex.rpc.lazy_errors"
