@@ -9,6 +9,7 @@ own and unchanged; only where the entries are kept differs (listed in the README
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,11 @@ class MemoryJournal:
                              datetime.now(UTC))
         self.entries.append(entry)
         self._by_order.setdefault(order_id, []).append(entry)
+
+    async def record_many(self, entries: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        """Append several transitions ``(order_id, state, data)`` in order."""
+        for order_id, state, data in entries:
+            await self.record(order_id, state, data)
 
     async def seen(self, order_id: str) -> bool:
         return order_id in self._by_order

@@ -67,6 +67,9 @@ class Journal(Protocol):
 
     async def record(self, order_id: str, state: str, data: dict[str, Any]) -> None: ...
 
+    async def record_many(self, entries: Sequence[tuple[str, str, dict[str, Any]]]
+                          ) -> None: ...
+
     async def history(self, order_id: str) -> Sequence[Any]: ...
 
     async def seen(self, order_id: str) -> bool: ...
@@ -149,14 +152,14 @@ class ExecutionEngine:
         """
         steps = ((S.INTENT, ""), (S.RISK_APPROVED, f"verdict {proposal.verdict}"),
                  (S.OPERATOR_APPROVED, proposal.strategy or "operator"))
-        writes = []
+        entries = []
         for state, detail in steps:
             if state is not S.INTENT:
                 check_transition(order.state, state)
             order.state, order.detail = state, detail
-            writes.append(self.journal.record(order.id, str(state), order.snapshot()))
+            entries.append((order.id, str(state), order.snapshot()))
         try:
-            await asyncio.gather(*writes)
+            await self.journal.record_many(entries)
         except BaseException:
             order.state, order.detail = S.INTENT, ""
             raise

@@ -120,8 +120,12 @@ class Planner:
         Raises :class:`PriceImpactTooHigh`, :class:`NoRoute`, :class:`PriceMoved`.
         """
         buy = order.side is Side.BUY
-        route, deadline = await asyncio.gather(  # one round trip: quotes and the chain clock
-            self.route(order, taxes), chain_deadline(self.w3, self.deadline_s))
+        if self.reserves is not None:  # a replay's reads are memory: nothing to overlap
+            route = await self.route(order, taxes)
+            deadline = await chain_deadline(self.w3, self.deadline_s)
+        else:  # one round trip: quotes and the chain clock
+            route, deadline = await asyncio.gather(
+                self.route(order, taxes), chain_deadline(self.w3, self.deadline_s))
         best = Quote(route.venue, route.pairs[0], route.path[0], route.path[-1],
                      route.amount_in, route.reserves[0][0], route.reserves[0][1],
                      route.expected_out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -112,6 +112,24 @@ class OrderJournal:
 
     async def record(self, order_id: str, state: str, data: dict[str, Any]) -> None:
         """Journal one transition; returns once it is durably committed (or raises)."""
+        await self.record_many([(order_id, state, data)])
+
+    async def record_many(self, entries: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        """Journal several transitions ``(order_id, state, data)`` in this order; returns
+        once all are durably committed (one group commit when the writer is idle), or
+        raises :class:`StorageError`. All are checked before any is queued, so a bad entry
+        queues none. No task per entry: the writer completes one future each."""
+        for order_id, state, data in entries:
+            self._check(order_id, state, data)
+        now = datetime.now(UTC)
+        loop = asyncio.get_running_loop()
+        done: list[asyncio.Future[None]] = []
+        for order_id, state, data in entries:
+            done.append(loop.create_future())
+            self._queue.put_nowait(_Pending(order_id, state, dict(data), now, done[-1]))
+        await asyncio.shield(done[0] if len(done) == 1 else asyncio.gather(*done))
+
+    def _check(self, order_id: str, state: str, data: dict[str, Any]) -> None:
         if self._writer is None or self._closing:
             raise StorageError("order journal is not running; use `async with OrderJournal(db)`")
         if self._writer.done():
@@ -125,9 +143,6 @@ class OrderJournal:
             json.dumps(data)
         except (TypeError, ValueError) as exc:
             raise StorageError(f"journal data for order {order_id} is not JSON: {exc}") from exc
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Pending(order_id, state, dict(data), datetime.now(UTC), done))
-        await asyncio.shield(done)
 
     async def _write_loop(self) -> None:
         batch: list[_Pending] = []

@@ -37,6 +37,10 @@ class FailOnce:
             raise self.error
         await self.inner.record(order_id, state, data)
 
+    async def record_many(self, entries: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        for entry in entries:  # one by one through record(): its fault applies to each
+            await self.record(*entry)
+
     async def history(self, order_id: str) -> Sequence[Any]:
         return list(await self.inner.history(order_id))
 

@@ -33,6 +33,10 @@ class Hooked:
             action()
         await self.inner.record(order_id, state, data)
 
+    async def record_many(self, entries: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        for entry in entries:  # one by one through record(): its fault applies to each
+            await self.record(*entry)
+
     async def history(self, order_id: str) -> Sequence[Any]:
         return list(await self.inner.history(order_id))
 

@@ -63,6 +63,22 @@ async def test_concurrent_records_are_group_committed_and_all_acknowledged(db: D
         assert [e.data["k"] for e in await journal.history("w42")] == list(range(10))
 
 
+async def test_several_transitions_commit_together_in_order(db: Database) -> None:
+    """Execution journals intent, risk- and operator-approval as one group: all three are
+    there, in order, once it returns; a bad entry among them queues none of them."""
+    async with OrderJournal(db) as journal:
+        await journal.record_many([("g-1", "intent", {"n": 1}),
+                                   ("g-1", "risk_approved", {"n": 2}),
+                                   ("g-1", "operator_approved", {"n": 3})])
+        history = await journal.history("g-1")
+        assert [(e.state, e.data["n"]) for e in history] == [
+            ("intent", 1), ("risk_approved", 2), ("operator_approved", 3)]
+        with pytest.raises(StorageError, match="not JSON"):
+            await journal.record_many([("g-2", "intent", {}),
+                                       ("g-2", "risk_approved", {"bad": object()})])
+        assert await journal.history("g-2") == []
+
+
 async def test_order_id_must_fit_the_column(db: Database) -> None:
     async with OrderJournal(db) as journal:
         with pytest.raises(StorageError, match="order id"):
