@@ -9,6 +9,7 @@ ordinary path. The rules for what may be skipped are in :mod:`claudedex.backtest
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from claudedex.backtest.heldfold import Held, exact_mark, first_alarm, float_marks, fold_held
@@ -41,10 +42,9 @@ def fold_stretch(tape: CandleTape, quiet: QuietTicks, kernel: Kernel, venue: Sim
     if last >= first:
         closes = tape.fold(last, views, venue, clock)
         quiet.fold_stretch(TICKS * len(closes))
-        equity = snap.equity_quote
-        for ts, rt in zip(tape.close_ts(first, last), closes, strict=True):
-            result.equity.append((ts, equity))
-            prices.append((ts, liq / rt))
+        at = tape.close_ts(first, last)
+        result.equity.extend(zip(at, repeat(snap.equity_quote, len(at)), strict=True))
+        prices.extend(zip(at, tape.close_prices(first, last, closes), strict=True))
         result.exposed.extend([False] * len(closes))
         result.steps += len(closes)
         return None
@@ -65,9 +65,10 @@ def fold_stretch(tape: CandleTape, quiet: QuietTicks, kernel: Kernel, venue: Sim
     snap.peak_equity_quote = max(snap.peak_equity_quote, held.cash + top)
     closes = tape.fold(last, views, venue, clock)
     quiet.fold_held(TICKS * len(closes))
-    for ts, rt in zip(tape.close_ts(first, last), closes, strict=True):
-        result.equity.append((ts, held.cash + exact_mark(held, rt, liq)))
-        prices.append((ts, liq / rt))
+    at = tape.close_ts(first, last)
+    result.equity.extend(zip(at, [held.cash + exact_mark(held, rt, liq) for rt in closes],
+                             strict=True))
+    prices.extend(zip(at, tape.close_prices(first, last, closes), strict=True))
     result.exposed.extend([True] * len(closes))
     result.steps += len(closes)
     return tape.close_tick(last)

@@ -131,8 +131,17 @@ class CandleTape:
 
     def close_ts(self, first: int, last: int) -> list[float]:
         """The close ticks' times of candles ``first``..``last`` (seconds)."""
-        off = self._steps[-1]
-        return [c.ts + off for c in self.candles[first:last + 1]]
+        at: list[float] = (self._starts[first:last + 1] + self._steps[-1]).tolist()
+        return at
+
+    def close_prices(self, first: int, last: int, close_reserves: Sequence[int]) -> list[float]:
+        """The pool's price (quote per token) at the close ticks of candles ``first``..
+        ``last``, whose token reserves :meth:`fold` returned: ``liquidity / reserve``."""
+        if self._view is not None:  # the same quotients, computed once (_view_columns)
+            seen: list[float] = self._view[4][first:last + 1].tolist()
+            return seen
+        liq = self.liquidity
+        return [liq / rt for rt in close_reserves]
 
     def close_tick(self, i: int) -> PriceTicked:
         """Candle ``i``'s close tick, as the iterator yields it."""

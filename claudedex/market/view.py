@@ -191,9 +191,11 @@ class MarketView:
         before = builder.forming()
         if before is not None:
             self._push_candle(pair, before)
-        for candle in closed:
-            self._push_candle(pair, candle)
-        self._candle_seq[pair] = self._candle_seq.get(pair, 0) + skipped - len(closed)
+        box = self._candles.get(pair)
+        if box is None:
+            box = self._candles[pair] = deque(maxlen=self.max_candles)
+        box.extend(closed)  # as many _push_candle calls, at once; the count is set below
+        self._candle_seq[pair] = self._candle_seq.get(pair, 0) + skipped
         builder.start(forming)
 
     def _push_candle(self, pair: str, candle: Candle) -> None:
