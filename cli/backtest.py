@@ -42,8 +42,9 @@ def backtest(
         list[str] | None, typer.Option("--param", help="strategy param KEY=VALUE (JSON value)")
     ] = None,
     liquidity: Annotated[
-        float, typer.Option("--liquidity", help="candles: virtual pool depth in quote units")
-    ] = 1000.0,
+        str, typer.Option("--liquidity", help="candles: virtual pool depth in quote units"
+                          " (a decimal, above zero; deep enough for the prices)")
+    ] = "1000",
     timeframe: Annotated[
         str | None,
         typer.Option("--timeframe", help="candles: 5m, 1h, ...; must agree with the file name"
@@ -91,6 +92,10 @@ def backtest(
     seed: Annotated[int | None, typer.Option("--seed", help="search: sampler seed (0)")] = None,
     best_out: Annotated[Path | None, typer.Option(
         "--best-out", help="search: TOML file for the best parameters")] = None,
+    lookahead_check: Annotated[bool, typer.Option(
+        "--lookahead-check/--no-lookahead-check",
+        help="candles, vectorised strategies: recompute the columns on prefixes of the data"
+        " and refuse any that read later candles (claudedex.backtest.lookahead)")] = True,
 ) -> None:
     """Replay recorded swaps (JSONL) or OHLCV candles; deterministic for the same inputs.
 
@@ -103,7 +108,8 @@ def backtest(
     naming the file and row, exit 2, unless --on-duplicates, --on-unsorted, --on-gaps or
     --segment says what to do. Dates without a timezone are UTC. Strategies emit no signal
     during their warm-up (startup_candle_count), so trades do not depend on where the data
-    starts.
+    starts. A vectorised strategy whose columns read later candles is refused (see
+    --no-lookahead-check); one that raises during the replay stops it (no figures).
     """
     from cli.backtest_search import maybe_search
 
@@ -115,6 +121,13 @@ def backtest(
     from claudedex.backtest.replay import APPROVE_CHOICES, Backtest
     from claudedex.config import load_profile
     from claudedex.errors import UserInputError
+    from cli.backtest_checks import (
+        FailureWatch,
+        check_depth,
+        check_report_dir,
+        liquidity_wei,
+        strategy_factory,
+    )
 
     if not data.exists():
         raise UserInputError(f"--data {data}: no such file or directory")
@@ -126,7 +139,11 @@ def backtest(
         raise UserInputError(f"--latency-blocks {latency_blocks}: a number of blocks, 0 or more")
     is_swaps = data.is_file() and data.suffix == ".jsonl"
     _check_flags(is_swaps, timeframe, on_gaps, segment)
-    _quiet_logs()
+    depth = liquidity_wei(liquidity)
+    if report is not None:
+        check_report_dir(report)
+    watch = FailureWatch(strategy_file)
+    watch.install()  # warnings to stderr; a component's failure noted (checked below)
     prof = load_profile(profile)
     # the profile's params for its own strategy are left out by the registry when another
     # strategy runs (claudedex.strategy.registry.own_params); risk and sizing params stay
@@ -143,8 +160,16 @@ def backtest(
     prof = prof.model_copy(
         update={"strategy": prof.strategy.model_copy(update={"name": strategy, "params": params})}
     )
+    make = strategy_factory(strategy, params, strategy_file)  # its __init__ tried once
     series = None if is_swaps else load_candles(data, timeframe, policy)
     interval = float(series[0].timeframe_s) if series else None
+    if series:
+        check_depth(series, depth, liquidity)
+        if lookahead_check:
+            from claudedex.backtest.lookahead import check_lookahead
+
+            check_lookahead(make, {s.pair: s.candles for s in series}, float(interval or 0),
+                            user_code=strategy_file is not None)
     from claudedex.backtest.simvenue import SimConfig
 
     fee = prof.venues[0].fee_bps if prof.venues else 30
@@ -158,7 +183,8 @@ def backtest(
     def events() -> Any:  # checked line by line as the replay reads them
         return swap_events(data, policy=policy, segment=segment)
 
-    result = _run(bt, series, liquidity, events)
+    result = _run(bt, series, depth, events, strategy_file)
+    watch.check()  # a component that raised: the figures are not the strategy's
     if strategy == "ai" and result.scores == 0:
         sys.stderr.write(
             f"warning: {data} holds no 'score' lines; the ai strategy trades only on recorded"
@@ -178,16 +204,6 @@ def backtest(
     sys.stdout.flush()
 
 
-def _quiet_logs() -> None:
-    """The kernel logs every order step; a backtest prints its report, warnings only."""
-    import logging
-
-    import structlog
-
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-                        cache_logger_on_first_use=False)
-
-
 def _check_flags(is_swaps: bool, timeframe: str | None, on_gaps: str,
                  segment: int | None) -> None:
     """A flag for the other kind of data is a mistake, not something to ignore."""
@@ -202,7 +218,32 @@ def _check_flags(is_swaps: bool, timeframe: str | None, on_gaps: str,
         raise UserInputError(f"--segment {segment}: segments are numbered from 1")
 
 
-def _run(bt: Any, series: Any, liquidity: float, events: Any) -> Any:
+def _run(bt: Any, series: Any, liquidity_wei: int, events: Any,
+         strategy_file: Path | None) -> Any:
+    """The replay, with a progress bar on a terminal. A strategy file that calls
+    ``sys.exit`` mid-replay, or raises where the replay calls it directly (held ticks on
+    the fast path), is one line, exit 2: before, exit 0 and nothing printed, or a
+    traceback. An exception that did not pass through the file is a bug: it propagates."""
+    from claudedex.errors import ClaudeDexError, UserInputError
+    from cli.backtest_checks import one_line, raised_in
+
+    try:
+        return _replay(bt, series, liquidity_wei, events)
+    except ClaudeDexError:
+        raise
+    except (Exception, SystemExit) as exc:
+        where = None if strategy_file is None else raised_in(exc, strategy_file)
+        if where is None:
+            raise
+        if isinstance(exc, SystemExit):
+            raise UserInputError(f"strategy file {strategy_file} ({where}): sys.exit"
+                                 f"({exc.code!r}) during the replay; a strategy returns "
+                                 f"signals, it does not end the backtest") from None
+        raise UserInputError(f"strategy file {strategy_file} ({where}) raised "
+                             f"{type(exc).__name__}: {one_line(str(exc))}") from None
+
+
+def _replay(bt: Any, series: Any, liquidity_wei: int, events: Any) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -225,7 +266,7 @@ def _run(bt: Any, series: Any, liquidity: float, events: Any) -> Any:
         return bt.run_candles(
             {s.pair: s.candles for s in series},
             float(series[0].timeframe_s),
-            int(liquidity * 10**18),
+            liquidity_wei,
             progress=tick,
         )
 

@@ -112,6 +112,12 @@ def search_command(args: Mapping[str, Any]) -> None:
         raise UserInputError("--report writes one backtest's report; not with --search")
     if conf["trials"] <= 0:
         raise UserInputError(f"--trials {conf['trials']}: expected at least 1")
+    if not 0 <= conf["seed"] < 2**32:  # optuna's sampler takes no other (a traceback)
+        raise UserInputError(f"--seed {conf['seed']}: expected 0 .. {2**32 - 1}")
+    if opts.get("liquidity") is not None:  # every trial would fail on it, one by one
+        from cli.backtest_checks import liquidity_wei
+
+        liquidity_wei(str(opts["liquidity"]))
     check_objective(conf["objective"])
     ranges = parse_ranges(conf["search"], known_params(opts["strategy"],
                                                        opts.get("strategy_file")))
@@ -127,6 +133,9 @@ def search_command(args: Mapping[str, Any]) -> None:
     best_out = Path(conf["best_out"] or f"backtest-search-{opts['strategy']}.toml")
     if best_out.is_dir() or not best_out.parent.is_dir():  # refused before the trials run
         raise UserInputError(f"--best-out {best_out}: not a file in an existing directory")
+    if best_out.suffix != ".toml":  # --best-out ETH_USDT-5m.json would replace the data
+        raise UserInputError(f"--best-out {best_out}: the best parameters are TOML; name a "
+                             f".toml file")
     with tempfile.TemporaryDirectory(prefix="claudedex-search-") as tmp:
         result = run_search(ranges, conf["trials"], conf["objective"],
                             functools.partial(run_trial, opts),
@@ -136,8 +145,10 @@ def search_command(args: Mapping[str, Any]) -> None:
     spans = _spans(ins, outs, cut)
     if result.best is not None:
         try:
-            best_out.write_text(profile_snippet(result, opts["strategy"],
-                                                [f"data: {data}", spans]))
+            partial = best_out.with_name(f".{best_out.name}.partial")
+            partial.write_text(profile_snippet(result, opts["strategy"],
+                                               [f"data: {data}", spans]))
+            os.replace(partial, best_out)  # all or nothing
         except OSError as exc:
             raise UserInputError(f"--best-out {best_out}: cannot write "
                                  f"({exc.strerror or exc})") from None

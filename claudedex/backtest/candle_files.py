@@ -64,6 +64,12 @@ def load_candles(
         if len({_named_tf(f) for f in files}) > 1:
             raise UserInputError(f"{path}: candle files of several timeframes; choose one "
                                  f"with --timeframe")
+        pairs: dict[str, Path] = {}
+        for f in files:  # ETH_USDT-5m.json and ETH_USDT-5m-futures.json: one pair, two files
+            m = CANDLE_RE.match(f.name)
+            if m is not None and (other := pairs.setdefault(m["pair"], f)) != f:
+                raise UserInputError(f"{path}: {other.name} and {f.name} are both pair "
+                                     f"{m['pair']}; keep one of them in the directory")
     else:
         files = [path]
     return [_load(f, wanted, timeframe, policy) for f in files]

@@ -92,9 +92,10 @@ def _row_events(
     row: dict[str, Any], kind: str, ts: float, where: str, seen: set[str], chain_id: int
 ) -> Iterator[Event]:
     if kind in ("swap", "sync"):
-        pair, token = str(row.get("pair", "")), str(row.get("token", ""))
-        if not pair or not token:
-            raise UserInputError(f"{where}: swap line needs 'pair' and 'token'")
+        pair, token = row.get("pair"), row.get("token")
+        if not (isinstance(pair, str) and pair and isinstance(token, str) and token):
+            raise UserInputError(f"{where}: swap line needs 'pair' and 'token' as address "
+                                 f"texts")
         block = _int(row, "block", where)
         if pair not in seen:
             seen.add(pair)

@@ -33,8 +33,9 @@ def checked_lines(path: Path, policy: DataPolicy) -> Iterator[Line]:
     repeats; ``policy`` may sort them by ts (stable) or skip the repeats."""
     last_ts, last_line = -math.inf, 0
     same_ts: dict[str, int] = {}  # text -> line, of the lines sharing the current ts
-    with path.open(encoding="utf-8") as fh:
-        source: Iterable[tuple[int, str]] = enumerate(fh, 1)
+    with path.open("rb") as fh:
+        source: Iterable[tuple[int, str]] = ((n, _text(path, n, raw))
+                                             for n, raw in enumerate(fh, 1))
         if policy.on_unsorted == "sort":
             source = sorted(((n, t) for n, t in source if t.strip()),
                             key=lambda line: _parse(path, *line)[1])
@@ -62,6 +63,15 @@ def checked_lines(path: Path, policy: DataPolicy) -> Iterator[Line]:
             same_ts[text] = n
             last_ts, last_line = ts, n
             yield n, row, ts
+
+
+def _text(path: Path, n: int, raw: bytes) -> str:
+    """A line's bytes as text: UTF-8, or one line naming the line (not a traceback)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserInputError(f"{path}:{n}: not UTF-8 text (byte {raw[exc.start]:#04x} at "
+                             f"column {exc.start + 1})") from None
 
 
 def _parse(path: Path, n: int, text: str) -> tuple[dict[str, Any], float]:

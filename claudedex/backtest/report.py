@@ -5,6 +5,10 @@ Files: ``equity.png`` (strategy equity against buy-and-hold of the same money),
 per-trade table, the plots), ``trades.csv`` (every fill, reverted ones too),
 ``round_trips.csv`` and ``metrics.json``. Why matplotlib imported lazily: it is heavy and
 only this writer needs it.
+
+Why staged: the files are written into a hidden directory beside (or inside) the target
+and moved into place only when all of them were written, so a failure (a full disk, a
+name already taken by a directory) leaves no half-written report that looks complete.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from __future__ import annotations
 import csv
 import html
 import json
+import os
+import secrets
+import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +30,8 @@ from claudedex.errors import UserInputError
 
 WEI = Decimal(10**18)
 PLOT_BUCKETS = 1000  # a 900-pixel-wide plot: each bucket keeps its first, low and high
+REPORT_FILES = ("equity.png", "drawdown.png", "trades.csv", "round_trips.csv",
+                "metrics.json", "report.html")
 FILL_COLUMNS = ["ts", "block", "order", "token", "side", "amount_in", "amount_out",
                 "min_amount_out", "gas_cost_wei", "fee_paid", "reverted", "detail"]
 
@@ -31,15 +40,22 @@ def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def csv_text(value: str) -> str:
+    """A text cell as text: a token's symbol comes from its contract (anyone's), and a
+    cell starting ``=``, ``+``, ``-``, ``@`` or a tab is a formula to a spreadsheet, so it
+    gets a leading ``'`` (OWASP's CSV-injection advice)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def write_trades_csv(result: BacktestResult, path: Path) -> None:
     """Every fill the venue settled, in base units."""
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(FILL_COLUMNS)
         for f in result.fills:
-            w.writerow([f.ts, f.block, f.order_id, f.token, f.side.value, f.amount_in,
-                        f.amount_out, f.min_out, f.gas_cost_wei, f.fee_paid, f.reverted,
-                        f.detail])
+            w.writerow([f.ts, f.block, csv_text(f.order_id), csv_text(f.token), f.side.value,
+                        f.amount_in, f.amount_out, f.min_out, f.gas_cost_wei, f.fee_paid,
+                        f.reverted, csv_text(f.detail)])
 
 
 def _dates(ts: Any) -> Any:
@@ -118,17 +134,57 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 
 
 def write_report(result: BacktestResult, metrics: dict[str, Any], out_dir: Path) -> Path:
-    """Write the directory; returns the HTML page's path. Raises UserInputError when the
-    directory cannot be created."""
+    """Write the directory's :data:`REPORT_FILES` (others in it are left alone); returns the
+    HTML page's path. All or nothing: raises UserInputError, with nothing of the report
+    left behind, when the directory cannot be created or a file cannot be written."""
+    made: list[Path] = []  # directories this call created, deepest last
+    stage: Path | None = None
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        if out_dir.is_dir():
+            taken = [n for n in REPORT_FILES if (out_dir / n).is_dir()]
+            if taken:
+                raise UserInputError(f"--report {out_dir}: {taken[0]} there is a directory")
+            stage = _stage_dir(out_dir, ".report")
+        else:
+            for parent in reversed(out_dir.parents):
+                if not parent.exists():
+                    parent.mkdir()
+                    made.append(parent)
+            stage = _stage_dir(out_dir.parent, f".{out_dir.name}")
+        _write_all(result, metrics, stage)
+        if out_dir.is_dir():
+            for name in REPORT_FILES:
+                os.replace(stage / name, out_dir / name)
+            stage.rmdir()
+        else:
+            stage.rename(out_dir)
+        stage = None
     except OSError as exc:
-        raise UserInputError(
-            f"--report {out_dir}: cannot create directory ({exc.strerror})"
-        ) from None
+        raise UserInputError(f"--report {out_dir}: cannot write the report "
+                             f"({exc.strerror or exc})") from None
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+            for parent in reversed(made):
+                try:
+                    parent.rmdir()
+                except OSError:
+                    break
+    return out_dir / "report.html"
+
+
+def _stage_dir(parent: Path, prefix: str) -> Path:
+    """A new hidden directory in ``parent`` (mode from the umask, as ``mkdir`` makes it)."""
+    stage = parent / f"{prefix}-{secrets.token_hex(4)}.partial"
+    stage.mkdir()
+    return stage
+
+
+def _write_all(result: BacktestResult, metrics: dict[str, Any], out_dir: Path) -> None:
+    """Every file of the report into ``out_dir`` (an empty directory)."""
     _plots(result, out_dir)
     write_trades_csv(result, out_dir / "trades.csv")
-    round_trips = [[t.symbol or t.token, _when(t.entry_ts), _when(t.exit_ts),
+    round_trips = [[csv_text(t.symbol or t.token), _when(t.entry_ts), _when(t.exit_ts),
                     Decimal(t.cost_quote) / WEI, Decimal(t.proceeds_quote) / WEI,
                     Decimal(t.pnl_quote) / WEI, f"{t.return_pct:.2f}"]
                    for t in trades(result)]
@@ -159,6 +215,4 @@ def write_report(result: BacktestResult, metrics: dict[str, Any], out_dir: Path)
         f"<h2>Round trips ({len(round_trips)})</h2>{_table(headers, round_trips)}"
         "<p>Every fill: <a href='trades.csv'>trades.csv</a></p></body></html>\n"
     )
-    path = out_dir / "report.html"
-    path.write_text(page, "utf-8")
-    return path
+    (out_dir / "report.html").write_text(page, "utf-8")
