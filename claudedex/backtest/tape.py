@@ -168,25 +168,30 @@ class CandleTape:
 def _view_columns(starts: np.ndarray, prices: np.ndarray,
                   liq: int) -> tuple[np.ndarray, ...] | None:
     """Open time, open, high, low and close of every candle as a view builds it from the
-    candle's four ticks, for the whole series at once; None where float arithmetic could
-    differ from :func:`_view_candle`'s (then each candle is built by it).
+    candle's four ticks, for the whole series at once; None when a price is above the
+    pool's depth (no token reserve: each candle is then built by :func:`_view_candle`).
 
     Exact: a tick's token reserve is ``int(liq / price)``, which Python computes as the
-    IEEE quotient of ``float(liq)`` and the price, truncated (here: floored, all positive);
-    the view's price ``liq / reserve`` is the correctly rounded quotient of two integers,
-    which is IEEE division whenever both are exact as doubles: ``liq`` is checked, and a
-    reserve is exact as the floor of a double. So every value equals the per-candle one.
+    IEEE quotient of ``float(liq)`` and the price, truncated (here: floored, all positive).
+    The view's price ``liq / reserve`` is the correctly rounded quotient of two integers:
+    IEEE division when both are exact as doubles (a reserve is, as the floor of a double;
+    ``liq`` is checked); otherwise (a depth such as 10**30 wei) each is divided as Python
+    divides integers, 0.1 µs apiece. So every value equals the per-candle one, bit for bit.
     """
-    liq_f = float(liq)
-    if liq_f != liq or not len(prices):
+    if not len(prices):
         return None
+    liq_f = float(liq)
     o, h, lo, c = prices.T
     up = c >= o  # low first on an up candle, high first on a down one (the feed's order)
     ticks = np.stack([o, np.where(up, lo, h), np.where(up, h, lo), c], axis=1)
     reserves = np.floor(liq_f / ticks)
     if not np.all(reserves > 0):  # a price above the pool's depth: no reserve to divide by
         return None
-    seen = liq_f / reserves
+    if liq_f == liq:
+        seen = liq_f / reserves
+    else:
+        quotients = (liq / int(r) for r in reserves.ravel().tolist())
+        seen = np.fromiter(quotients, np.float64, reserves.size).reshape(reserves.shape)
     return (starts, seen[:, 0], seen.max(axis=1), seen.min(axis=1), seen[:, 3])
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MAX_BACKOFF_S = 60.0
+_MAX_DOUBLINGS = 32  # past the cap long before: keeps 2**n finite after thousands of failures
 
 
 @dataclass(slots=True)
@@ -25,7 +26,7 @@ class ExitRetries:
     def failed(self, token: str, reason: str, now: float) -> int:
         """Record a failure; returns the consecutive count."""
         n = self.attempts[token] = self.attempts.get(token, 0) + 1
-        self.retry_at[token] = now + min(2.0 ** (n - 1), MAX_BACKOFF_S)
+        self.retry_at[token] = now + min(2.0 ** min(n - 1, _MAX_DOUBLINGS), MAX_BACKOFF_S)
         self.why[token] = f"exit failed x{n}: {reason}"[:200]
         return n
 
@@ -36,7 +37,9 @@ class ExitRetries:
     def slippage_bps(self, token: str, base_bps: int, cap_bps: int) -> int:
         """The bound for the next try: doubled per failure, never above ``cap_bps``."""
         n = self.attempts.get(token, 0)
-        return max(base_bps, min(cap_bps, base_bps * 2**n)) if n else base_bps
+        if not n:
+            return base_bps
+        return max(base_bps, min(cap_bps, base_bps * 2 ** min(n, _MAX_DOUBLINGS)))
 
     def due(self, now: float) -> list[str]:
         """Tokens whose backoff has elapsed (the tracker re-checks their exit rules)."""

@@ -17,8 +17,7 @@ from claudedex.market.view import MarketView
 from tests.unit.backtest.test_fastpath import STEP, walk
 
 LIQ = 10**30  # deep enough that reserves pass 2**64 (Python ints, not machine ones)
-# 10**30 is not a double: the tape builds the views' candles one by one, exactly; a depth
-# that is one (the CLI's --liquidity arrives as a float) takes the whole-series columns
+# 10**30 is not a double (its quotients are divided as integers), int(1e30) and 10**21 are
 LIQUIDITIES = (LIQ, int(1e30), 1000 * 10**18)
 
 
@@ -95,7 +94,8 @@ PRICES = st.floats(min_value=1e-12, max_value=1e12, allow_nan=False, allow_infin
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(PRICES, PRICES, PRICES, PRICES), min_size=1, max_size=20),
-       st.sampled_from([int(1e30), int(1e21), 1000 * 10**18, 2**70, int(3.7e24)]))
+       st.sampled_from([int(1e30), int(1e21), 1000 * 10**18, 2**70, int(3.7e24),
+                        10**30, 10**30 + 7, 3 * 10**24 + 1]))
 def test_whole_series_view_candles_are_the_one_by_one_ones(
         rows: list[tuple[float, float, float, float]], liq: int) -> None:
     """The columns the tape computes for every candle at once hold, bit for bit, the
@@ -105,12 +105,12 @@ def test_whole_series_view_candles_are_the_one_by_one_ones(
     prices = ohlc(candles)
     starts = prices[:, 0] * 0 + [c.ts for c in candles]
     columns = _view_columns(starts, prices, liq)
-    assert columns is not None  # every depth above is a double
+    assert columns is not None  # every depth above is deep enough for every price
     for i, c in enumerate(candles):
         one = _view_candle(c, liq)
         assert tuple(float(col[i]) for col in columns) == one[:5]
 
 
-def test_a_depth_that_is_no_double_is_built_one_by_one() -> None:
+def test_a_price_above_the_depth_leaves_the_candles_to_be_built_one_by_one() -> None:
     candles = walk(3)
-    assert _view_columns(ohlc(candles)[:, 0], ohlc(candles), 10**30) is None
+    assert _view_columns(ohlc(candles)[:, 0], ohlc(candles), 50) is None  # prices ~100

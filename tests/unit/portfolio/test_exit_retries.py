@@ -13,7 +13,7 @@ from claudedex.market.ingest import ingest
 from claudedex.market.view import MarketView
 from claudedex.portfolio.core import Portfolio
 from claudedex.portfolio.exits import ExitRules
-from claudedex.portfolio.retries import ExitRetries
+from claudedex.portfolio.retries import MAX_BACKOFF_S, ExitRetries
 from claudedex.risk.manager import RiskManager, settings_from_profile
 
 E18 = 10**18
@@ -68,3 +68,14 @@ def test_no_buy_of_a_token_whose_exit_is_failing() -> None:
     ingest(view, PositionChanged(token="t", symbol="", amount=0, cost_quote=0, mark_quote=0,
                                  realized_quote=0))
     assert risk.assess(buy, view, clock).proposal is not None
+
+
+def test_thousands_of_failures_keep_the_capped_backoff() -> None:
+    """A halted engine's exit fails on every check: past about 1,025 failures the doubling
+    overflowed a float and the portfolio component crashed (found replaying 200k candles)."""
+    r = ExitRetries()
+    for i in range(3000):
+        n = r.failed("0xtok", "engine halted", float(i))
+    assert n == 3000
+    assert r.retry_at["0xtok"] == 2999.0 + MAX_BACKOFF_S
+    assert r.slippage_bps("0xtok", 100, 2000) == 2000
