@@ -118,7 +118,7 @@ def backtest(
     from claudedex.backtest.data import load_candles, swap_events
     from claudedex.backtest.metrics import compute
     from claudedex.backtest.policy import DataPolicy
-    from claudedex.backtest.replay import APPROVE_CHOICES, Backtest
+    from claudedex.backtest.replay import APPROVE_CHOICES, Backtest, ReplayAborted
     from claudedex.config import load_profile
     from claudedex.errors import UserInputError
     from cli.backtest_checks import (
@@ -183,7 +183,11 @@ def backtest(
     def events() -> Any:  # checked line by line as the replay reads them
         return swap_events(data, policy=policy, segment=segment)
 
-    result = _run(bt, series, depth, events, strategy_file)
+    try:
+        result = _run(bt, series, depth, events, strategy_file)
+    except ReplayAborted:  # the replay stopped at the failure: name whose it was
+        watch.check()
+        raise
     watch.check()  # a component that raised: the figures are not the strategy's
     if strategy == "ai" and result.scores == 0:
         sys.stderr.write(

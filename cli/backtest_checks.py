@@ -138,6 +138,7 @@ class FailureWatch:
 
     strategy_file: Path | None  # the operator's strategy file, if the strategy is one
     failures: list[tuple[str, str]] = field(default_factory=list)  # (component, error)
+    where: str | None = None  # the first failure's line in the strategy file, if it was there
 
     def install(self) -> None:
         """Log warnings and above to stderr (stdout holds the report), and record each
@@ -150,6 +151,10 @@ class FailureWatch:
             if event.get("event") == FAILED_EVENT:
                 self.failures.append((str(event.get("component", "?")),
                                       str(event.get("error", "?"))))
+                exc = event.get("exc_info")
+                if (self.where is None and self.strategy_file is not None
+                        and isinstance(exc, BaseException)):
+                    self.where = raised_in(exc, self.strategy_file)
                 if self.strategy_file is not None and event.get("component") == "strategy":
                     raise structlog.DropEvent
             return event
@@ -170,7 +175,8 @@ class FailureWatch:
         text = (f"the {component} component failed during the replay: {one_line(error)}"
                 f"{more}; its figures would be wrong, so none are given")
         if self.strategy_file is not None and component == "strategy":
-            raise UserInputError(f"strategy file {self.strategy_file}: {text}")
+            at = f" ({self.where})" if self.where else ""
+            raise UserInputError(f"strategy file {self.strategy_file}{at}: {text}")
         raise ClaudeDexError(text)
 
 

@@ -37,6 +37,7 @@ from claudedex.config import Profile
 from claudedex.domain import Side, Signal, TradeProposal, Verdict
 from claudedex.errors import ClaudeDexError, UserInputError
 from claudedex.events import (
+    ComponentFailed,
     EngineHaltChanged,
     Event,
     PriceTicked,
@@ -60,7 +61,16 @@ APPROVE_CHOICES = ("auto", "safe", "all", "none")
 PLACEHOLDER_QUOTE = "0x" + "ee" * 20  # a replay's quote token when the profile names none
 PLACEHOLDER_ROUTER = "0x" + "dd" * 20  # the signer's allowed target (nothing is signed)
 COLLECTED = (SignalEmitted.topic, TradeProposed.topic, ProposalDecided.topic,
-             EngineHaltChanged.topic)
+             EngineHaltChanged.topic, ComponentFailed.topic)
+
+
+class ReplayAborted(ClaudeDexError):
+    """A kernel component raised during the replay (live, the supervisor restarts it; a
+    replay going on without it would report figures of a run that lacks its work)."""
+
+    def __init__(self, component: str, error: str) -> None:
+        super().__init__(f"the {component} component failed during the replay: {error}")
+        self.component, self.error = component, error
 
 
 @dataclass(slots=True)
@@ -306,6 +316,8 @@ class Backtest:
                 result.approvals[_decision_kind(ev)] += 1
             elif isinstance(ev, EngineHaltChanged) and ev.halted and not result.halted:
                 result.halted = ev.reason
+            elif isinstance(ev, ComponentFailed):
+                raise ReplayAborted(ev.component, ev.error)
         result.dropped = max(0, len(result.signals) - len(result.proposals))
 
     async def _decide(self, engine: Engine) -> None:
@@ -382,4 +394,4 @@ def _fee_in_quote(f: SimFill) -> int:
     return f.fee_paid * f.amount_out // max(f.amount_in - f.fee_paid, 1)
 
 
-__all__ = ["APPROVE_CHOICES", "Backtest", "BacktestResult", "replay_profile"]
+__all__ = ["APPROVE_CHOICES", "Backtest", "BacktestResult", "ReplayAborted", "replay_profile"]

@@ -282,3 +282,19 @@ def test_the_exit_band_holds_every_mark_at_which_a_rule_fires() -> None:
             assert band.deadline is not None and now >= band.deadline
     assert fired > 500
     assert rules.band(Position("t")) is None  # nothing held: nothing can fire
+
+
+def test_a_strategy_that_raises_stops_the_replay(tmp_path: Path) -> None:
+    """Live, the supervisor restarts a crashed strategy; a replay going on without it would
+    report the figures of a run missing its signals: it stops, naming the component."""
+    from claudedex.backtest.replay import ReplayAborted
+
+    path = tmp_path / "sma.py"
+    path.write_text(SMA_FILE.replace("        token = view.pair_token.get(pair, pair)\n",
+                                     "        if n == 400:\n"
+                                     "            raise KeyError('candle 400')\n"
+                                     "        token = view.pair_token.get(pair, pair)\n"))
+    bt = Backtest(profile("sma_cross"), strategy_file=path, candle_interval_s=STEP)
+    with pytest.raises(ReplayAborted, match="strategy component failed.*candle 400"):
+        bt.run_candles({"ETH_USDT": walk(3000, seed=11)}, STEP)
+    assert bt.result.signals  # it had signalled before the failure: it stopped mid-run
