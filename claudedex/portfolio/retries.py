@@ -39,7 +39,7 @@ class ExitRetries:
         n = self.attempts.get(token, 0)
         if not n:
             return base_bps
-        return max(base_bps, min(cap_bps, base_bps * 2 ** min(n, _MAX_DOUBLINGS)))
+        return max(base_bps, min(cap_bps, base_bps << min(n, _MAX_DOUBLINGS)))
 
     def due(self, now: float) -> list[str]:
         """Tokens whose backoff has elapsed (the tracker re-checks their exit rules)."""
