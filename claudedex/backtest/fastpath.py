@@ -64,7 +64,7 @@ def series_tables(strategy: Strategy, series: Mapping[str, Sequence[Candle]],
     tables: dict[str, SeriesTable] = {}
     for name, candles in series.items():
         found = strategy.indicators(candle_frame(candles, interval_s))
-        columns = {k: np.asarray(v) for k, v in found.items()}
+        columns = {k: np.array(v) for k, v in found.items()}  # copies: made read-only below
         if ENTER not in columns:
             raise ValueError(f"strategy {strategy.name}: indicators() gave no '{ENTER}' column")
         for key, col in columns.items():
@@ -72,6 +72,8 @@ def series_tables(strategy: Strategy, series: Mapping[str, Sequence[Candle]],
                 raise ValueError(f"strategy {strategy.name}: column '{key}' has {len(col)} "
                                  f"rows for {len(candles)} candles of {name}")
         columns[ENTER] = columns[ENTER].astype(bool)
+        for col in columns.values():  # a strategy reads them, never writes them
+            col.setflags(write=False)
         tables[pair_of[name]] = SeriesTable({c.ts: i for i, c in enumerate(candles)}, columns)
     return tables
 

@@ -296,7 +296,7 @@ class Backtest:
             return None
         pair_of = {name: address_for("pair", name) for name in self._series}
         tables = series_tables(strategy, self._series, pair_of, interval)
-        kernel.strategy.view.series.update(tables)
+        kernel.strategy.view.set_series(tables)
         if not self.fast or engine_bus.subscribers(PriceTicked.topic) != list(TICK_READERS):
             return None  # a tick reader the fast path does not know of: the bus for all
         return QuietTicks(kernel, venue, tables, interval, kernel.portfolio.view)

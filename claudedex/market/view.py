@@ -88,8 +88,10 @@ class MarketView:
         self._candle_seq: dict[str, int] = {}
         self._builders: dict[str, CandleBuilder] = {}
         # pair -> columns computed once over a whole candle series (a backtest's file): read
-        # only at the view's last closed candle, so they show nothing later than the clock
-        self.series: dict[str, SeriesTable] = {}
+        # only at the view's last closed candle (series_value), so they show nothing later
+        # than the clock; private, and the columns read-only, so that a strategy cannot
+        # index ahead or rewrite them by mistake
+        self._series: dict[str, SeriesTable] = {}
 
     # -- guards -----------------------------------------------------------------------
 
@@ -242,11 +244,19 @@ class MarketView:
             return None
         return pool.reserve_quote / pool.reserve_token
 
+    def set_series(self, tables: Mapping[str, SeriesTable]) -> None:
+        """Install whole-series columns (a backtest's driver, before the replay)."""
+        self._series.update(tables)
+
+    def has_series(self, pair: str) -> bool:
+        """True when ``pair`` has whole-series columns (read them with series_value)."""
+        return pair in self._series
+
     def series_value(self, pair: str, name: str) -> Any:
         """``name``'s value at ``pair``'s last closed candle, from :attr:`series`; None
         before the first close or for a candle the table does not hold. Raises KeyError
         for a column the table lacks."""
-        table = self.series.get(pair)
+        table = self._series.get(pair)
         box = self._candles.get(pair)
         if table is None or not box:
             return None

@@ -80,7 +80,7 @@ class Strategy:
 
     def indicator(self, view: MarketView, pair: str, name: str) -> Any:
         """Column ``name`` at ``pair``'s last closed candle; None before any closed."""
-        if pair in view.series:  # a backtest's table over its whole file
+        if view.has_series(pair):  # a backtest's table over its whole file
             return view.series_value(pair, name)
         count = view.candle_count(pair)
         if count == 0:

@@ -64,7 +64,7 @@ class MomentumStrategy(Strategy):
                 for k, v in zip(COLUMNS, cols, strict=True)}
 
     def evaluate(self, pair: str, view: MarketView, clock: Clock) -> list[Signal]:
-        if pair in view.series:
+        if view.has_series(pair):
             enter, down, fast, slow, rsi = (view.series_value(pair, k) for k in COLUMNS)
             if enter is None:  # no candle closed yet
                 return []

@@ -146,8 +146,8 @@ def test_a_table_is_read_only_at_the_last_closed_candle() -> None:
 
     clock = ManualClock()
     view = MarketView(clock, STEP)
-    view.series["p"] = SeriesTable({float(T0 + i * STEP): i for i in range(3)},
-                                   {"enter": np.array([True, False, True])})
+    view.set_series({"p": SeriesTable({float(T0 + i * STEP): i for i in range(3)},
+                                      {"enter": np.array([True, False, True])})})
     clock.advance_to(T0)
     view.update_reserves("p", 100, 100, 1, T0)
     assert view.series_value("p", "enter") is None  # candle 0 still forming
@@ -175,7 +175,7 @@ def test_momentum_reads_the_same_from_its_table_as_from_its_live_fold() -> None:
     live, table = build_strategy("momentum", params), build_strategy("momentum", params)
     clock = ManualClock()
     views = [MarketView(clock, STEP), MarketView(clock, STEP)]
-    views[1].series.update(series_tables(table, {"X": candles}, {"X": "p"}, STEP))
+    views[1].set_series(series_tables(table, {"X": candles}, {"X": "p"}, STEP))
     got: list[list[tuple[str, str]]] = [[], []]
     for c in candles:
         clock.advance_to(c.ts + STEP)
@@ -298,3 +298,18 @@ def test_a_strategy_that_raises_stops_the_replay(tmp_path: Path) -> None:
     with pytest.raises(ReplayAborted, match="strategy component failed.*candle 400"):
         bt.run_candles({"ETH_USDT": walk(3000, seed=11)}, STEP)
     assert bt.result.signals  # it had signalled before the failure: it stopped mid-run
+
+
+def test_the_columns_a_strategy_gets_are_read_only(tmp_path: Path) -> None:
+    """A strategy that rewrote a column (by mistake or to peek) would change what the
+    replay reads later; the tables are copies, and writing one raises."""
+    from claudedex.backtest.fastpath import series_tables
+    from claudedex.strategy.registry import load_strategy_file
+
+    path = tmp_path / "sma.py"
+    path.write_text(SMA_FILE)
+    strategy = load_strategy_file(path)["sma_cross"]()
+    candles = walk(300)
+    [table] = series_tables(strategy, {"X": candles}, {"X": "p"}, STEP).values()
+    with pytest.raises(ValueError, match="read-only"):
+        table.columns["enter"][0] = True
