@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-def freeze_startup_heap() -> None:
-    """Collect once, then exempt every surviving object from later collections."""
-    gc.collect()
+def freeze_startup_heap(*, collect: bool = True) -> None:
+    """Collect once (unless ``collect`` is False: the garbage is frozen too, a little
+    memory for a process that ends with its run), then exempt every surviving object
+    from later collections."""
+    if collect:
+        gc.collect()
     gc.freeze()
 
 

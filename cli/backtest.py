@@ -195,11 +195,14 @@ def backtest(
             " ML scores, so it made no trades\n"
         )
     result.repairs = dict(policy.repairs)
-    metrics = compute(result)
-    if report is not None:
-        from claudedex.backtest.report import write_report
+    from claudedex.heap import batch_collection
 
-        write_report(result, metrics, report)
+    with batch_collection():  # the replay's heap is large: no full pass per few hundred rows
+        metrics = compute(result)
+        if report is not None:
+            from claudedex.backtest.report import write_report
+
+            write_report(result, metrics, report)
     if json_out:
         sys.stdout.write(json.dumps(metrics, default=str, sort_keys=True) + "\n")
     else:

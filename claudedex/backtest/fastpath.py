@@ -63,7 +63,9 @@ def series_tables(strategy: Strategy, series: Mapping[str, Sequence[Candle]],
     """
     tables: dict[str, SeriesTable] = {}
     for name, candles in series.items():
-        found = strategy.indicators(candle_frame(candles, interval_s))
+        frame = candle_frame(candles, interval_s)
+        index = dict(zip(frame["ts"].tolist(), range(len(candles)), strict=True))  # before
+        found = strategy.indicators(frame)  # the strategy may add to (or change) the frame
         columns = {k: np.array(v) for k, v in found.items()}  # copies: made read-only below
         if ENTER not in columns:
             raise ValueError(f"strategy {strategy.name}: indicators() gave no '{ENTER}' column")
@@ -74,7 +76,7 @@ def series_tables(strategy: Strategy, series: Mapping[str, Sequence[Candle]],
         columns[ENTER] = columns[ENTER].astype(bool)
         for col in columns.values():  # a strategy reads them, never writes them
             col.setflags(write=False)
-        tables[pair_of[name]] = SeriesTable({c.ts: i for i, c in enumerate(candles)}, columns)
+        tables[pair_of[name]] = SeriesTable(index, columns)
     return tables
 
 
