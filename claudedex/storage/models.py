@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     DateTime,
     ForeignKey,
     Index,
@@ -22,12 +21,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from claudedex.storage.types import BigInt, ExactDecimal
+from claudedex.storage.types import BigInt, ExactDecimal, Json
 
-JsonType = JSON().with_variant(JSONB(), "postgresql")
+JsonType = Json()
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

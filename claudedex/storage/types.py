@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Numeric, String
+from sqlalchemy import JSON, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -67,3 +67,23 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+class Json(TypeDecorator[Any]):
+    """JSON: ``JSONB`` on PostgreSQL, SQLAlchemy's ``JSON`` (text) elsewhere.
+
+    Why a decorator rather than ``JSON().with_variant(JSONB(), "postgresql")``: naming
+    ``JSONB`` imports SQLAlchemy's whole PostgreSQL dialect (about 0.1 s) into every
+    process that imports the models, SQLite-only ones such as a backtest included; here it
+    is imported when a PostgreSQL connection first compiles the type.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())

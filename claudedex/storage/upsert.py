@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 
@@ -19,6 +18,8 @@ def upsert(
 ) -> Insert:
     """Insert into ``model``; on a conflict on ``keys`` update ``update`` (or do nothing)."""
     if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert  # PostgreSQL runs only
+
         pg = pg_insert(model)
         if not update:
             return pg.on_conflict_do_nothing(index_elements=list(keys))
