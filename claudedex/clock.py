@@ -21,6 +21,26 @@ class Clock(Protocol):
         ...
 
 
+class ReadOnlyClock:
+    """Another clock's readings, and nothing to set it with: what a strategy is given.
+
+    Why: a strategy file is the operator's code, run inside the kernel; in a backtest the
+    kernel's clock is a :class:`ManualClock`, and a strategy that advanced it (by mistake
+    or to peek) would move the replay's "now" past the data it has seen.
+    """
+
+    __slots__ = ("_clock",)
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> float:
+        return self._clock.now()
+
+    def block(self) -> int:
+        return self._clock.block()
+
+
 class WallClock:
     def __init__(self) -> None:
         self._block = 0

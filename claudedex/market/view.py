@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from claudedex.clock import Clock
+from claudedex.clock import Clock, ReadOnlyClock
 from claudedex.domain import RiskReport, Score
 from claudedex.market.candles import Candle, CandleBuilder
 
@@ -70,7 +70,8 @@ class MarketView:
         candle_interval_s: float = 60.0,
         max_candles: int = 500,
     ) -> None:
-        self.clock = clock
+        self._clock = clock  # the view's own guard reads it; readers get the readings only
+        self.clock: Clock = ReadOnlyClock(clock)
         self.candle_interval_s = candle_interval_s
         self.max_candles = max_candles
         self.pools: dict[str, PoolState] = {}
@@ -96,9 +97,9 @@ class MarketView:
     # -- guards -----------------------------------------------------------------------
 
     def _guard(self, ts: float) -> None:
-        if ts > self.clock.now() + LOOKAHEAD_SLACK_S:
+        if ts > self._clock.now() + LOOKAHEAD_SLACK_S:
             raise LookaheadError(
-                f"data stamped {ts} offered at clock {self.clock.now()}: lookahead refused"
+                f"data stamped {ts} offered at clock {self._clock.now()}: lookahead refused"
             )
 
     # -- writers (fed by the ingest function, the backtest replay or the portfolio) ----

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from claudedex.clock import Clock
+from claudedex.clock import Clock, ReadOnlyClock
 from claudedex.domain import Side, Signal
 from claudedex.events import Event
 from claudedex.market.ingest import ingest
@@ -31,6 +31,7 @@ class Decider:
         self.risk = risk
         self.view = view
         self.clock = clock
+        self._readings = ReadOnlyClock(clock)  # what the strategy gets: it reads time only
         self.cooldown_s = cooldown_s
         self._last: dict[tuple[str, Side], float] = {}
         # told of each signal the cooldown holds back (the live runner reports them)
@@ -46,7 +47,7 @@ class Decider:
     def evaluate(self, pair: str) -> list[Assessment]:
         """Ask the strategy (always: its indicators fold every candle); its signals count
         only once its declared warm-up is over for ``pair``."""
-        signals = self.strategy.evaluate(pair, self.view, self.clock)
+        signals = self.strategy.evaluate(pair, self.view, self._readings)
         if not signals:
             return []
         warmup = self.strategy.startup_candle_count

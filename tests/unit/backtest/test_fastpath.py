@@ -313,3 +313,20 @@ def test_the_columns_a_strategy_gets_are_read_only(tmp_path: Path) -> None:
     [table] = series_tables(strategy, {"X": candles}, {"X": "p"}, STEP).values()
     with pytest.raises(ValueError, match="read-only"):
         table.columns["enter"][0] = True
+
+
+def test_a_strategy_reads_the_clock_but_cannot_move_it(tmp_path: Path) -> None:
+    """The replay's clock is a ManualClock; a strategy that advanced it (a year ahead, say)
+    would trade on candles it has not seen. It gets the readings only, through its
+    ``clock`` argument and its view alike."""
+    from claudedex.backtest.replay import ReplayAborted
+
+    path = tmp_path / "sma.py"
+    path.write_text(SMA_FILE.replace("        token = view.pair_token.get(pair, pair)\n",
+                                     "        assert clock.now() == view.clock.now() > 0\n"
+                                     "        if n >= 300:  # the first candle it sees after\n"
+                                     "            clock.advance_to(clock.now() + 86400 * 365)\n"
+                                     "        token = view.pair_token.get(pair, pair)\n"))
+    bt = Backtest(profile("sma_cross"), strategy_file=path, candle_interval_s=STEP)
+    with pytest.raises(ReplayAborted, match="AttributeError.*advance_to"):
+        bt.run_candles({"ETH_USDT": walk(3000, seed=11)}, STEP)
