@@ -424,10 +424,19 @@ class ExecutionEngine:
                 self._relanding.discard(order.id)
 
     async def _follow(self, order: Order) -> None:
-        """Drive an order that may be on chain (or is confirming) to a final state."""
+        """Drive an order that may be on chain (or is confirming) to a final state.
+
+        A swap left ``reverted`` (the process died before ``confirming_revert`` was
+        journaled) is confirmed from its journaled receipt's block, not watched again: after
+        a reorg a fresh receipt of the same transaction may say success in another block,
+        which :func:`~claudedex.execution.venue.settle` would read as the old revert. The
+        block's hash tells the reorg, and the transaction is then watched as ``reorged``.
+        """
         if order.state is S.CONFIRMING:
             await self._confirm(order)
-        elif order.state is S.CONFIRMING_REVERT:
+        elif order.state is S.CONFIRMING_REVERT or (
+                order.state is S.REVERTED and order.kind == "swap" and order.block_hash
+                and self._confirms_reverts()):
             await self._confirm_revert(order)
         else:
             await self._settle_watched(order)

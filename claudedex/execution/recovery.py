@@ -5,7 +5,9 @@ process died still needs, from its latest journal entry alone (see
 :mod:`claudedex.execution.states`): orders that never reached ``signed`` are stale and
 cancelled; those whose transaction may be on chain are looked up by hash and rebroadcast
 from the journaled raw bytes while their nonce is free; ``confirming`` fills have their
-block watched again until final or reorged.
+block watched again until final or reorged, and so have reverted swaps (``confirming_revert``,
+or ``reverted`` when the process died before that was journaled) while the profile's
+confirmations are due: a reorg may still land the same transaction as a fill.
 """
 
 from __future__ import annotations

@@ -4,9 +4,11 @@ Why explicit: a crash can leave an order anywhere, and recovery must know what w
 done (a transaction exists once an order is ``signed``). Refusing an illegal transition
 turns a logic bug into a loud error instead of a silently double-spent order.
 
-``dropped`` and ``reverted`` are recorded only when the engine gives up on the transaction
-(they are terminal in :data:`claudedex.storage.journal.TERMINAL_STATES` too); a transaction
-that vanished from the pool and is sent again is recorded as another ``broadcast``.
+``dropped`` is recorded only when the engine gives up on the transaction (it is terminal in
+:data:`claudedex.storage.journal.TERMINAL_STATES` too); a transaction that vanished from the
+pool and is sent again is recorded as another ``broadcast``. ``reverted`` is always followed
+by ``failed`` or ``confirming_revert``, so the journal keeps it open: a process that died
+between the two writes leaves it to recovery, which finishes it like its successor.
 
 Reorgs: with the profile's ``confirmations`` above 0 a fill is first ``confirming`` (read
 from its receipt and booked by the portfolio, its block not yet buried) and becomes

@@ -28,9 +28,12 @@ from claudedex.storage.upsert import upsert
 log = structlog.get_logger(__name__)
 
 # Latest states after which recovery has nothing left to do (execution's terminal states,
-# plus ``reverted``/``dropped``, which execution records only when it gives up).
+# plus ``dropped``, which execution records only when it gives up). Not ``reverted``: it is
+# always followed by ``failed`` or, with confirmations due, ``confirming_revert`` (a reorg
+# may still land the same transaction), so a latest ``reverted`` is a process that died
+# between the two writes, and recovery must finish it.
 TERMINAL_STATES: frozenset[str] = frozenset(
-    {"filled", "failed", "cancelled", "simulated", "rejected", "expired", "reverted", "dropped"}
+    {"filled", "failed", "cancelled", "simulated", "rejected", "expired", "dropped"}
 )
 
 MAX_BATCH = 2000
