@@ -402,9 +402,13 @@ async def build_kernel(base: KernelBase, res: Resources,
     signer = guard(raw_signer, b.profile, base.halt.is_halted, audit,
                    spend_store=JsonSpendStore(base.data_dir / "spend.json"),
                    valuer=valuation.value, balance_of=valuation.balance)
+    def held_on_paper(token: str) -> int:  # a paper sell of more than this is refused
+        book = tracker.core.book.positions  # the portfolio's own book: current at every fill
+        return sum(p.amount for k, p in book.items() if k.lower() == token.lower())
+
     venue = (replay if replay is not None
-             else PaperVenue(w3, b.profile.chain.quote_token) if b.profile.mode == "paper"
-             else ChainVenue())
+             else PaperVenue(w3, b.profile.chain.quote_token, held=held_on_paper)
+             if b.profile.mode == "paper" else ChainVenue())
 
     async def audit_execution(action: str, detail: dict[str, Any]) -> None:
         await audit_log.append("execution", action, detail)

@@ -118,6 +118,16 @@ async def test_paper_fill_position_pnl_and_stop_loss_exit(shaped_chain, tmp_path
         assert closed.realized_quote < 0  # the stop took the loss
         book = engine.kernel.portfolio.core.book
         assert book.realized < 0
+
+        # Nothing left on paper: a sell of the same amount again is refused, not booked as
+        # proceeds of tokens never held (the venue reads the portfolio's book)
+        again = TradeProposal(
+            id=uuid.uuid4().hex, token=address, pair=report.pair, venue="", side=Side.SELL,
+            amount_in=buy.amount_out, min_amount_out=1, quote_value=Decimal("0"),
+            slippage_bps=300, verdict=report.verdict, symbol="PPR", strategy="test")
+        refused = await engine.kernel.execution.execute(again)
+        assert "held on paper" in refused.detail, refused.detail
+        assert book.realized == closed.realized_quote  # nothing booked
     finally:
         await engine.stop()
     assert w3.eth.get_transaction_count(PAPER_ACCOUNT) == paper_nonce
