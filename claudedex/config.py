@@ -16,7 +16,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from claudedex.errors import ConfigError
@@ -251,6 +259,15 @@ class Profile(Section):
         if len(names) != len(set(names)):
             raise ValueError("venue names must be unique")
         return venues
+
+    @model_validator(mode="after")
+    def _paper_holds_no_key(self) -> Profile:
+        """Paper signs and sends nothing: a signer would only sit unlocked in the process
+        (a keystore's key decrypted, a hardware wallet opened) for no use."""
+        if self.mode == "paper" and self.signer.kind != "none":
+            raise ValueError(f'mode "paper" signs nothing: signer.kind must be "none", not '
+                             f'"{self.signer.kind}"')
+        return self
 
     @property
     def confirmations(self) -> int:

@@ -65,3 +65,14 @@ def test_rpc_url_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
         profile.rpc_url()
     monkeypatch.setenv("CLAUDEDEX_BASE_RPC_URL", "http://127.0.0.1:1")
     assert profile.rpc_url() == "http://127.0.0.1:1"
+
+
+def test_a_paper_profile_holds_no_signer(tmp_path: Path) -> None:
+    """Paper sends nothing: a keystore or hardware signer would only be unlocked for no
+    use, so a paper profile naming one is refused when it loads."""
+    base = (Path(__file__).resolve().parents[3] / "profiles" / "paper-ethereum.toml").read_text()
+    assert 'kind = "none"' in base
+    bad = tmp_path / "paper-key.toml"
+    bad.write_text(base.replace('kind = "none"', 'kind = "keystore"'))
+    with pytest.raises(ConfigError, match='signer.kind must be "none", not "keystore"'):
+        load_profile(str(bad))
