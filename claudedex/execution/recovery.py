@@ -7,7 +7,8 @@ cancelled; those whose transaction may be on chain are looked up by hash and reb
 from the journaled raw bytes while their nonce is free; ``confirming`` fills have their
 block watched again until final or reorged, and so have reverted swaps (``confirming_revert``,
 or ``reverted`` when the process died before that was journaled) while the profile's
-confirmations are due: a reorg may still land the same transaction as a fill.
+confirmations are due: a reorg may still land the same transaction as a fill. A venue
+that sends nothing (paper, a replay) never rebroadcasts signed orders it finds: it alerts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from claudedex.events import AlertRaised
 from claudedex.execution.order import Order
 from claudedex.execution.states import ON_CHAIN_POSSIBLE, TERMINAL, OrderState
 
@@ -40,6 +42,18 @@ async def recover(engine: ExecutionEngine) -> list[Order]:
                           if e.data.get("id") == e.order_id) if o.state not in TERMINAL]
     on_chain = [o for o in orders if o.state in FOLLOWED and o.attempts]
     stale = [o for o in orders if not (o.state in FOLLOWED and o.attempts)]
+    if on_chain and not engine.venue.signs:
+        # signed by a signing run of the same data dir (a live profile copied to paper
+        # under its name): a venue that sends nothing never rebroadcasts them; said loudly
+        ids = ", ".join(o.id for o in on_chain)
+        log.error("execution.foreign_signed_orders", orders=ids)
+        await engine.bus.publish(AlertRaised(
+            level="error", source="execution",
+            message=f"the journal holds {len(on_chain)} signed order(s) of a signing run "
+                    f"({ids}); the {engine.venue.name} venue sends nothing, so they are "
+                    f"neither watched nor rebroadcast: check them with the profile that "
+                    f"signed them"[:500]))
+        on_chain = []
     await engine.nonces.sync(o.attempts[-1].nonce for o in on_chain)
     for order in stale:
         engine.orders.pop(order.id, None)  # a crashed run's copy, never to move again
