@@ -131,7 +131,23 @@ async def _devnet(b: _Build) -> None:
     b.devnet, b.profile = manifest, apply_manifest(b.profile, manifest)
 
 
-async def _storage(b: _Build) -> Database:
+async def _replay_storage(b: _Build) -> None:
+    """A replay keeps no database: it signs nothing and restarts from its data, so the
+    order journal and the audit trail are kept in memory (same entries), nothing is
+    restored and nothing recorded; SQLAlchemy is not even imported (0.25 s of start-up)."""
+    from claudedex.backtest.audit import MemoryAudit
+    from claudedex.backtest.journal import MemoryJournal
+
+    journal = MemoryJournal()
+    await journal.start()
+    b.res.add_closer(journal.close)
+    b.parts.update(db=None, journal=journal, audit=MemoryAudit(), recorder=None)
+
+
+async def _storage(b: _Build) -> Database | None:
+    if b.options.replay is not None:
+        await _replay_storage(b)
+        return None
     from claudedex.security.audit import AuditLog
     from claudedex.storage.database import Database
     from claudedex.storage.journal import OrderJournal
@@ -139,19 +155,9 @@ async def _storage(b: _Build) -> Database:
     from claudedex.storage.state import EngineStateRepo
 
     db = Database(storage_url(b.profile, b.base.data_dir))
-    # a replay's database is a scratch SQLite file in a temporary data dir: the models'
-    # schema directly (identical to the migrated one, tested), no Alembic start-up
-    scratch = b.options.replay is not None and not (b.profile.storage.url
-                                                     or b.profile.storage.url_env)
-    await db.open(migrate=not scratch)
+    await db.open()
     b.res.add_closer(db.close)
-    if scratch:
-        await db.create_scratch_schema()
-    journal: Any = OrderJournal(db)
-    if b.options.replay is not None:  # signs nothing: no durability needed, no thread I/O
-        from claudedex.backtest.journal import MemoryJournal
-
-        journal = MemoryJournal()
+    journal = OrderJournal(db)
     await journal.start()
     b.res.add_closer(journal.close)
     await EngineStateRepo(db).mirror_halt(b.base.halt.state)
@@ -164,8 +170,7 @@ async def _storage(b: _Build) -> Database:
     audit = AuditLog(db, key_dir=b.base.data_dir)
     recorder = StorageRecorder(b.base.bus, db, audit)
     b.parts.update(db=db, journal=journal, audit=audit, recorder=recorder)
-    if b.options.replay is None:  # a backtest keeps its results itself (scratch database)
-        b.supervise("storage", recorder.run)
+    b.supervise("storage", recorder.run)
     return db
 
 
@@ -198,10 +203,9 @@ async def _chain(b: _Build) -> Any:
     return w3
 
 
-async def _strategy(b: _Build, db: Database) -> tuple[Any, PortfolioTracker]:
+async def _strategy(b: _Build, db: Database | None) -> tuple[Any, PortfolioTracker]:
     from claudedex.backtest.recorder import HistoryRecorder
     from claudedex.portfolio.tracker import PortfolioTracker
-    from claudedex.restore import restore_portfolio
     from claudedex.strategy.runner import StrategyRunner
 
     runner = StrategyRunner(b.base.bus, b.profile, b.base.clock,
@@ -217,8 +221,12 @@ async def _strategy(b: _Build, db: Database) -> tuple[Any, PortfolioTracker]:
                                                  by=state.by))
 
     tracker = PortfolioTracker(b.base.bus, b.profile, b.base.clock, halt=breaker_halt)
-    b.parts["stored_reports"] = await restore_portfolio(db, tracker,
-                                                        [tracker.view, runner.view])
+    b.parts["stored_reports"] = []
+    if db is not None:  # a replay starts from its data alone
+        from claudedex.restore import restore_portfolio
+
+        b.parts["stored_reports"] = await restore_portfolio(db, tracker,
+                                                            [tracker.view, runner.view])
     b.supervise("strategy", runner.run)
     if b.options.replay is None:  # a backtest records nothing of its own replay
         b.supervise("history",
@@ -229,15 +237,19 @@ async def _strategy(b: _Build, db: Database) -> tuple[Any, PortfolioTracker]:
 
 def _safety(b: _Build, w3: Any, tracker: PortfolioTracker) -> SafetyAnalyzer:
     from claudedex.safety.analyzer import SafetyAnalyzer
-    from claudedex.storage.repo_deployers import DeployerRepo
     from claudedex.wiring_integrations import advisory_for
 
     profile = b.profile
     apis = advisory_for(profile, b.res, b.parts.get("cache"))
     extra = b.parts.get("extra_findings")
+    history = None
+    if b.parts["db"] is not None:  # deployers' past launches (shared with `scan`)
+        from claudedex.storage.repo_deployers import DeployerRepo
+
+        history = DeployerRepo(b.parts["db"])
     analyzer = SafetyAnalyzer(b.base.bus, w3, profile.venues, profile.chain.quote_token, apis,
                               chain_id=profile.chain.chain_id, extra_findings=extra,
-                              history=DeployerRepo(b.parts["db"]))  # shared with `scan`
+                              history=history)
     if b.options.replay is None:  # a replay's verdicts are the recorded reports
         b.supervise("safety", analyzer.run)
     return analyzer

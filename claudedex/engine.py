@@ -268,7 +268,7 @@ class Engine:
             return []
         from claudedex.storage.repo_trading import TradingRepo
 
-        return await TradingRepo(self.kernel.db).list_fills()
+        return await TradingRepo(self.kernel.database()).list_fills()
 
     async def trade(self, request: TradeRequest,
                     progress: Callable[[str], None] | None = None) -> TradeResult:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
@@ -104,15 +104,22 @@ class BuildOptions:
     progress: Callable[[str], None] | None = None
 
 
+class AuditTrail(Protocol):
+    """Where the signer, the trade gate and the API record what they did: the database's
+    keyed chain (:class:`~claudedex.security.audit.AuditLog`), or a replay's memory."""
+
+    async def append(self, actor: str, action: str, detail: dict[str, Any]) -> object: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Kernel:
     """Every component of one engine, typed; built by :func:`claudedex.builder.build_kernel`."""
 
     base: KernelBase
     profile: Profile  # as built: on the devnet, with the running chain's addresses
-    db: Database
+    db: Database | None  # None in a replay, which keeps no database (builder._replay_storage)
     journal: OrderJournal
-    audit: AuditLog
+    audit: AuditTrail
     w3: Any  # AsyncWeb3 from claudedex.rpc (cancel-safe)
     safety: SafetyAnalyzer
     strategy: StrategyRunner
@@ -128,6 +135,24 @@ class Kernel:
     @property
     def bus(self) -> EventBus:
         return self.base.bus
+
+    def database(self) -> Database:
+        """The engine's database; ClaudeDexError in a replay, which keeps none."""
+        if self.db is None:
+            from claudedex.errors import ClaudeDexError
+
+            raise ClaudeDexError("a backtest replay keeps no database")
+        return self.db
+
+    def audit_log(self) -> AuditLog:
+        """The database's keyed audit chain; ClaudeDexError in a replay, which keeps none."""
+        from claudedex.security.audit import AuditLog
+
+        if not isinstance(self.audit, AuditLog):
+            from claudedex.errors import ClaudeDexError
+
+            raise ClaudeDexError("a backtest replay keeps no audit chain")
+        return self.audit
 
     @property
     def approvals(self) -> ApprovalQueue:

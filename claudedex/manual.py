@@ -41,10 +41,9 @@ from claudedex.execution.order import Order
 from claudedex.execution.planner import Taxes
 from claudedex.execution.routes import PriceImpactTooHigh
 from claudedex.execution.routing import find_pair, pair_reserves
-from claudedex.kernel import KernelBase
+from claudedex.kernel import AuditTrail, KernelBase
 from claudedex.rpc.reader import ChainReader
 from claudedex.safety.analyzer import SafetyAnalyzer
-from claudedex.security.audit import AuditLog
 from claudedex.strategy.runner import StrategyRunner
 from claudedex.tokenmeta import require_decimals
 from claudedex.trade_request import (
@@ -68,7 +67,8 @@ class ManualTrades:
     """The ``trade`` command of the kernel (see the module docstring)."""
 
     def __init__(self, base: KernelBase, profile: Profile, w3: Any, safety: SafetyAnalyzer,
-                 strategy: StrategyRunner, execution: ExecutionEngine, audit: AuditLog) -> None:
+                 strategy: StrategyRunner, execution: ExecutionEngine,
+                 audit: AuditTrail) -> None:
         self.base = base
         self.profile = profile
         self.w3 = w3

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from claudedex.execution.journal_entry import JournalEntry
 from claudedex.execution.states import TERMINAL
-from claudedex.storage.journal import JournalEntry
 
 
 class MemoryJournal:

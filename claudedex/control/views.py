@@ -98,7 +98,7 @@ async def orders(kernel: Kernel, args: dict[str, Any]) -> list[dict[str, Any]]:
     stmt = select(OrderRow).order_by(OrderRow.updated_at.desc()).limit(limit_arg(args))
     if args.get("open") in (True, "true", "1"):
         stmt = stmt.where(OrderRow.state.not_in(sorted(TERMINAL_STATES)))
-    async with kernel.db.session() as session:
+    async with kernel.database().session() as session:
         rows = (await session.scalars(stmt)).all()
     return [{"order": r.id, "state": r.state, "created_at": r.created_at.isoformat(),
              "updated_at": r.updated_at.isoformat()} for r in rows]
@@ -130,7 +130,7 @@ async def metrics(kernel: Kernel, status: dict[str, Any]) -> dict[str, Any]:
     from claudedex.storage.models import OrderRow
 
     book = kernel.portfolio.core.book
-    async with kernel.db.session() as session:
+    async with kernel.database().session() as session:
         rows = (await session.execute(
             select(OrderRow.state, func.count()).group_by(OrderRow.state))).all()
     verdicts = Counter(str(r.verdict.value) for r in kernel.safety.reports.values())
@@ -152,9 +152,9 @@ async def audit_entries(kernel: Kernel, args: dict[str, Any]) -> list[dict[str, 
         raise UserInputError("argument 'after_id' must be an integer") from None
     if after >= 2**63:  # past a 64-bit row id: the database driver would overflow (a 500)
         raise UserInputError("argument 'after_id' must be below 2**63")
-    entries = await kernel.audit.entries(after_id=max(after, 0), limit=limit_arg(args))
+    entries = await kernel.audit_log().entries(after_id=max(after, 0), limit=limit_arg(args))
     return [dataclasses.asdict(e) for e in entries]
 
 
 async def audit_verify(kernel: Kernel) -> dict[str, Any]:
-    return dataclasses.asdict(await kernel.audit.verify_detail())
+    return dataclasses.asdict(await kernel.audit_log().verify_detail())

@@ -7,7 +7,8 @@ PostgreSQL behave the same and migrations are applied in one place.
 
 from __future__ import annotations
 
+from claudedex.execution.journal_entry import JournalEntry
 from claudedex.storage.database import Database, database_url_for
-from claudedex.storage.journal import TERMINAL_STATES, JournalEntry, OrderJournal
+from claudedex.storage.journal import TERMINAL_STATES, OrderJournal
 
 __all__ = ["TERMINAL_STATES", "Database", "JournalEntry", "OrderJournal", "database_url_for"]

@@ -198,20 +198,6 @@ class Database:
         log.info("database.migrated", url=redact(self._url), revision=revision)
         return revision
 
-    async def create_scratch_schema(self) -> None:
-        """The newest schema straight from the models, for a throwaway database (a
-        backtest's): the same tables and indexes as the migrations build (a test compares
-        them), without Alembic's start-up cost. No revision is recorded, so such a database
-        must not be opened again with migrations. Call after ``open(migrate=False)``;
-        raises :class:`StorageError`."""
-        from claudedex.storage.models import Base
-
-        try:
-            async with self.engine.begin() as conn:
-                await conn.run_sync(Base.metadata.create_all)
-        except (SQLAlchemyError, OSError) as exc:
-            raise self._failure("cannot create the schema of", exc) from exc
-
     async def revision(self) -> str | None:
         from claudedex.storage.migrate import current_revision
 

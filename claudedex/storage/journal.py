@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy import func, insert, select
 
 from claudedex.errors import StorageError
+from claudedex.execution.journal_entry import JournalEntry
 from claudedex.storage.database import Database
 from claudedex.storage.models import OrderEventRow, OrderRow, as_utc
 from claudedex.storage.upsert import upsert
@@ -39,17 +40,6 @@ TERMINAL_STATES: frozenset[str] = frozenset(
 MAX_BATCH = 2000
 MAX_ORDER_ID = 64  # orders.id column length
 MAX_STATE = 32
-
-
-@dataclass(frozen=True, slots=True)
-class JournalEntry:
-    """One journaled transition; ``seq`` orders entries globally (database identity)."""
-
-    seq: int
-    order_id: str
-    state: str
-    data: dict[str, Any]
-    ts: datetime
 
 
 @dataclass(slots=True)

@@ -1,4 +1,5 @@
-"""A candle backtest never imports web3 or aiohttp: the replay talks to no node or API.
+"""A candle backtest never imports web3, aiohttp or SQLAlchemy: the replay talks to no
+node or API and keeps no database.
 
 Why a test: ``import web3`` (even ``web3.exceptions``) loads the whole package, eth-account
 and ENS included, about 0.4 s of a replay's start-up. Execution's error handling names
@@ -6,7 +7,8 @@ web3's exception classes only when an exception reaches it
 (:mod:`claudedex.rpc.web3_errors`); one top-level import anywhere on the replay's path
 would bring the cost back, and this test names the module that did. The same holds for
 aiohttp (70 ms): the chain reader, the relay and the HTTP API clients import it when they
-first make a client or catch its error.
+first make a client or catch its error; and for SQLAlchemy (0.25 s with the models): a
+replay's journal and audit trail are in memory (``builder._replay_storage``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from tests.unit.backtest.helpers import profile
 candles = [Candle(*row) for row in json.loads(Path(sys.argv[1]).read_text())]
 bt = Backtest(profile("sma_cross"), strategy_file=Path(sys.argv[2]), candle_interval_s=300.0)
 result = bt.run_candles({"ETH_USDT": candles}, 300.0)
-loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("web3", "aiohttp"))
+loaded = sorted(m for m in sys.modules
+                if m.split(".")[0] in ("web3", "aiohttp", "sqlalchemy", "aiosqlite"))
 print(json.dumps({"fills": len(result.fills), "loaded": loaded}))
 """
 
