@@ -54,7 +54,7 @@ class Subscription:
 
     __slots__ = (
         "name", "topics", "_bus", "_strict", "_loose", "_coalesced", "_seq", "_waiter",
-        "_space", "dropped", "closed",
+        "_space", "dropped", "closed", "_n", "_n_loose",
     )
 
     def __init__(self, bus: EventBus, name: str, topics: frozenset[str]) -> None:
@@ -69,12 +69,14 @@ class Subscription:
         self._space: asyncio.Event | None = None
         self.dropped = 0
         self.closed = False
+        self._n = 0  # events held, all three kinds together (pending(), a fast empty check)
+        self._n_loose = 0  # of which in the bounded boxes
 
     def matches(self, topic: str) -> bool:
         return ALL in self.topics or topic in self.topics
 
     def pending(self) -> int:
-        return len(self._strict) + sum(map(len, self._loose.values())) + len(self._coalesced)
+        return self._n
 
     # -- producer side (called by the bus) --------------------------------------------
 
@@ -88,8 +90,10 @@ class Subscription:
         self._seq += 1
         if spec.policy is Policy.COALESCE:
             ck = (event.topic, event.key())
-            if self._coalesced.pop(ck, None) is None and not self.closed:
-                self._bus.queued += 1
+            if self._coalesced.pop(ck, None) is None:
+                self._n += 1
+                if not self.closed:
+                    self._bus.queued += 1
             self._coalesced[ck] = (self._seq, event)
         elif spec.policy is Policy.BOUNDED:
             box = self._loose.get(event.topic)
@@ -98,14 +102,18 @@ class Subscription:
             if len(box) >= spec.capacity:
                 box.popleft()
                 self.dropped += 1
-            elif not self.closed:
-                self._bus.queued += 1
+            else:
+                self._n += 1
+                self._n_loose += 1
+                if not self.closed:
+                    self._bus.queued += 1
             box.append((self._seq, event))
         else:
             if len(self._strict) >= spec.capacity:
                 self._seq -= 1
                 return False
             self._strict.append((self._seq, event))
+            self._n += 1
             if not self.closed:
                 self._bus.queued += 1
         if self._waiter is not None:
@@ -124,24 +132,31 @@ class Subscription:
     # -- consumer side ----------------------------------------------------------------
 
     def get_nowait(self) -> Event | None:
+        if not self._n:
+            return None
         best: deque[tuple[int, Event]] | None = None
         best_seq = -1
         if self._strict:
             best, best_seq = self._strict, self._strict[0][0]
-        for box in self._loose.values():
-            if box and (best is None or box[0][0] < best_seq):
-                best, best_seq = box, box[0][0]
+        if self._n_loose:
+            for box in self._loose.values():
+                if box and (best is None or box[0][0] < best_seq):
+                    best, best_seq = box, box[0][0]
         if self._coalesced:
             ck = next(iter(self._coalesced))
             seq, ev = self._coalesced[ck]
             if best is None or seq < best_seq:
                 del self._coalesced[ck]
+                self._n -= 1
                 if not self.closed:
                     self._bus.queued -= 1
                 return ev
         if best is None:
             return None
         _, event = best.popleft()
+        self._n -= 1
+        if best is not self._strict:
+            self._n_loose -= 1
         if not self.closed:
             self._bus.queued -= 1
         if best is self._strict and self._space is not None:

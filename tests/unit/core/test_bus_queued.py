@@ -6,6 +6,9 @@ it must match ``pending()`` under every policy, drops, coalescing and closing.
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from claudedex.bus import EventBus, Policy, TopicSpec
 from claudedex.events import AlertRaised, OrderUpdated, PriceTicked
 
@@ -62,3 +65,32 @@ def test_subscribers_names_a_topics_readers_in_delivery_order() -> None:
     assert bus.subscribers(PriceTicked.topic) == ["strategy", "portfolio"]
     first.close()
     assert bus.subscribers(PriceTicked.topic) == ["portfolio"]
+
+
+
+@given(st.lists(st.tuples(st.sampled_from(["price", "order", "alert"]), st.integers(0, 3),
+                          st.booleans()), max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_pending_counts_what_get_nowait_returns(steps: list[tuple[str, int, bool]]) -> None:
+    """A subscription's pending() (kept as a count) is always the number of events
+    get_nowait still returns, across coalesced, bounded (with drops) and never-drop topics,
+    whatever the interleaving of offers and takes."""
+    bus = EventBus({"engine.alert": TopicSpec(Policy.BOUNDED, capacity=3),
+                    "market.price": TopicSpec(Policy.COALESCE),
+                    "trade.order": TopicSpec(Policy.NEVER_DROP, 64)})
+    sub = bus.subscribe("s")
+    for kind, key, take in steps:
+        event = (tick(f"0x{key}", key) if kind == "price"
+                 else OrderUpdated(order_id=f"o-{key}", state="sent") if kind == "order"
+                 else AlertRaised(level="info", source="t", message=str(key)))
+        if kind == "order":  # never-drop: publish() awaits; the mailbox takes it the same
+            sub._offer(event, bus.spec(event.topic))
+        else:
+            bus.publish_nowait(event)
+        if take:
+            sub.get_nowait()
+        assert sub.pending() == bus.queued
+    left, got = sub.pending(), 0
+    while sub.get_nowait() is not None:
+        got += 1
+    assert got == left and sub.pending() == 0 and bus.queued == 0
