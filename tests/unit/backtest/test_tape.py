@@ -114,3 +114,31 @@ def test_whole_series_view_candles_are_the_one_by_one_ones(
 def test_a_price_above_the_depth_leaves_the_candles_to_be_built_one_by_one() -> None:
     candles = walk(3)
     assert _view_columns(ohlc(candles)[:, 0], ohlc(candles), 50) is None  # prices ~100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 2**105), st.lists(st.floats(1e-9, 1e9), min_size=1, max_size=40))
+def test_exact_quotients_are_pythons_integer_division(num: int, prices: list[float]) -> None:
+    """The vectorised quotient of an integer by integer-valued doubles is, bit for bit,
+    Python's correctly rounded ``num / int(d)``, for a numerator that is no double."""
+    import numpy as np
+
+    from claudedex.backtest.tape import _exact_quotients
+
+    den = np.floor(float(num) / np.asarray(prices))
+    den = den[den > 0]
+    if not len(den):
+        return
+    got = _exact_quotients(num, den)
+    assert got.tolist() == [num / int(d) for d in den.tolist()]
+
+
+def test_exact_quotients_round_ties_to_even() -> None:
+    import numpy as np
+
+    from claudedex.backtest.tape import _exact_quotients
+
+    num = (2**53 + 1) * 2**10  # num / 1024 is halfway between 2**53 and 2**53 + 2
+    den = np.array([1024.0, 2048.0, 3.0, 3 * 1024.0])
+    assert _exact_quotients(num, den).tolist() == [num / int(d) for d in den.tolist()]
+    assert _exact_quotients(num, den)[0] == 2.0**53  # the even neighbour
