@@ -107,3 +107,14 @@ def sole_error(exc: BaseException) -> ClaudeDexError | None:
             return None
         found = found or err
     return found
+
+
+class ReplayAborted(ClaudeDexError):
+    """A kernel component raised during a backtest replay (live, the supervisor restarts
+    it; a replay going on without it would report the figures of a run lacking its work).
+    ``component`` names it (strategy, portfolio, ...); ``__cause__`` is the exception when
+    the replay called the component itself."""
+
+    def __init__(self, component: str, error: str) -> None:
+        super().__init__(f"the {component} component failed during the replay: {error}")
+        self.component, self.error = component, error

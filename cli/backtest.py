@@ -185,8 +185,15 @@ def backtest(
 
     try:
         result = _run(bt, series, depth, events, strategy_file)
-    except ReplayAborted:  # the replay stopped at the failure: name whose it was
-        watch.check()
+    except ReplayAborted as exc:  # the replay stopped at the failure: name whose it was
+        watch.check()  # the supervisor saw it (a task): its log event says where
+        from cli.backtest_checks import raised_in
+
+        cause = exc.__cause__  # the replay called the component itself: its traceback
+        where = (None if strategy_file is None or cause is None
+                 else raised_in(cause, strategy_file))
+        if where is not None:
+            raise UserInputError(f"strategy file {strategy_file} ({where}): {exc}") from None
         raise
     watch.check()  # a component that raised: the figures are not the strategy's
     if strategy == "ai" and result.scores == 0:

@@ -12,12 +12,12 @@ tick only moves state, and :meth:`QuietTicks.fold` moves exactly that state (the
 reserves, both market views, the runner's count) without the bus, the settle loop or the
 strategy call.
 
-While the one position is the tick's token, nothing is in flight and the strategy's
-``exit`` column is false on the last closed candle, only the portfolio acts (marks, the
-breaker, the exit rules). :meth:`QuietTicks.deliver` then hands the tick to the runner's
-and the portfolio's own handlers, in the order the bus would, in the driver's task; the
+Any other tick while the kernel is settled (no proposal waiting, nothing committed or
+exiting, no order, nothing at the venue; positions may be held, in any pair) can reach
+only its two readers, the strategy runner and the portfolio: :meth:`QuietTicks.deliver`
+hands it to their own handlers, in the order the bus would, in the driver's task; the
 marks they publish are handled by the runner at once (:meth:`StrategyRunner.drain`) and
-anything more (an exit proposal, a halt) waits for the ordinary settle. Every other tick
+anything more (a signal, an exit proposal, a halt) waits for the ordinary settle. Every other tick
 takes the ordinary path, so the trades are the same ones;
 ``tests/unit/backtest/test_fastpath.py`` replays both ways and compares them fill by fill.
 
@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from claudedex.errors import ReplayAborted
 from claudedex.events import PriceTicked
 from claudedex.market.candles import Candle
 from claudedex.market.view import MarketView, SeriesTable
@@ -126,17 +127,13 @@ class QuietTicks:
         row = self._row(tick)
         return row is not None and (row < 0 or not self.enter[tick.pair][1][row])
 
-    def held_quiet(self, tick: PriceTicked, proposals_open: bool) -> bool:
-        """True when the only position is ``tick``'s pair's token, nothing is in flight and
-        the strategy's ``exit`` is false: the strategy will not signal (its promise), so
-        only the portfolio acts on the tick (marks, the breaker, the exit rules)."""
-        held = self.view.portfolio.positions
-        exits = self.exit.get(tick.pair)
-        if (exits is None or len(held) != 1 or not self._settled(proposals_open)
-                or self.view.pair_token.get(tick.pair) not in held):
-            return False
-        row = self._row(tick)
-        return row is not None and (row < 0 or not exits[row])
+    def deliverable(self, proposals_open: bool) -> bool:
+        """True when the kernel is settled (no proposal waiting, nothing committed or
+        exiting, no order, nothing at the venue): no task but the tick's two readers can
+        run, so handing it to their own handlers in the driver's task (:meth:`deliver`)
+        is what the bus would do, whatever they then publish (the driver settles that).
+        No promise of the strategy is needed: it is asked as on the bus."""
+        return self._settled(proposals_open)
 
     def flat_stretch(self, pair: str, first: int, count: int, proposals_open: bool) -> int:
         """The last candle of the flat stretch from candle ``first`` of ``pair``'s ``count``
@@ -155,7 +152,7 @@ class QuietTicks:
         """The last candle of the held stretch from candle ``first``: the one position is
         ``pair``'s token, nothing in flight, and no ``exit`` on the candle before ``first``
         nor before the stretch's last; -1 when candle ``first`` must be ticked. Only the
-        portfolio acts on such ticks (see :meth:`held_quiet`)."""
+        portfolio acts on such ticks (the strategy's promise: no ``exit``, no signal)."""
         rows, held = self.exit_rows.get(pair), self.view.portfolio.positions
         if (rows is None or len(held) != 1 or not self._settled(proposals_open)
                 or self.view.pair_token.get(pair) not in held
@@ -179,8 +176,12 @@ class QuietTicks:
     async def deliver(self, tick: PriceTicked) -> None:
         """Hand ``tick`` to the strategy runner, then the portfolio, as the bus would (in
         the order they subscribed), in the driver's task: their own handlers, no bus."""
-        await self.runner.handle(tick)
-        await self.tracker.handle(tick)
+        for name, handle in (("strategy", self.runner.handle),
+                             ("portfolio", self.tracker.handle)):
+            try:
+                await handle(tick)
+            except Exception as exc:  # noqa: BLE001 - as the supervisor sees it: any fault
+                raise ReplayAborted(name, f"{type(exc).__name__}: {exc}") from exc
         self.delivered += 1
 
     def fold(self, tick: PriceTicked) -> None:

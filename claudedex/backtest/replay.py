@@ -35,7 +35,7 @@ from claudedex.backtest.tape import CandleTape, foldable, ohlc
 from claudedex.clock import ManualClock
 from claudedex.config import Profile
 from claudedex.domain import Side, Signal, TradeProposal, Verdict
-from claudedex.errors import ClaudeDexError, UserInputError
+from claudedex.errors import ClaudeDexError, ReplayAborted, UserInputError
 from claudedex.events import (
     ComponentFailed,
     EngineHaltChanged,
@@ -63,14 +63,6 @@ PLACEHOLDER_ROUTER = "0x" + "dd" * 20  # the signer's allowed target (nothing is
 COLLECTED = (SignalEmitted.topic, TradeProposed.topic, ProposalDecided.topic,
              EngineHaltChanged.topic, ComponentFailed.topic)
 
-
-class ReplayAborted(ClaudeDexError):
-    """A kernel component raised during the replay (live, the supervisor restarts it; a
-    replay going on without it would report figures of a run that lacks its work)."""
-
-    def __init__(self, component: str, error: str) -> None:
-        super().__init__(f"the {component} component failed during the replay: {error}")
-        self.component, self.error = component, error
 
 
 @dataclass(slots=True)
@@ -233,8 +225,8 @@ class Backtest:
             if quiet is not None and tick is not None and quiet.quiet(tick, bool(self._pending)):
                 quiet.fold(tick)  # nothing in the kernel can act on it (fastpath.py)
             elif (quiet is not None and tick is not None
-                  and quiet.held_quiet(tick, bool(self._pending))):
-                await quiet.deliver(tick)  # only the portfolio acts on it (fastpath.py)
+                  and quiet.deliverable(bool(self._pending))):
+                await quiet.deliver(tick)  # its two readers' own handlers (fastpath.py)
                 if bus.queued and bus.queued == kernel.strategy.waiting():
                     await kernel.strategy.drain()  # its marks only: nothing else to wait on
                 if bus.queued or quiet.orders:

@@ -330,3 +330,22 @@ def test_a_strategy_reads_the_clock_but_cannot_move_it(tmp_path: Path) -> None:
     bt = Backtest(profile("sma_cross"), strategy_file=path, candle_interval_s=STEP)
     with pytest.raises(ReplayAborted, match="AttributeError.*advance_to"):
         bt.run_candles({"ETH_USDT": walk(3000, seed=11)}, STEP)
+
+
+@pytest.mark.parametrize("params", [{}, EXITS])
+def test_several_pairs_fast_and_plain_make_the_same_trades(
+        tmp_path: Path, params: dict[str, Any]) -> None:
+    """Two series on one clock: while one pair is held, the other's ticks reach the
+    strategy and the portfolio without the bus; the fills, signals and equity are those
+    of every tick on the bus."""
+    path = tmp_path / "sma.py"
+    path.write_text(SMA_FILE)
+    prof = profile("sma_cross", **params)
+    series = {"ETH_USDT": walk(1500, seed=11), "BTC_USDT": walk(1500, seed=12)}
+    fast, plain = (Backtest(prof, strategy_file=path, candle_interval_s=STEP, fast=f)
+                   .run_candles(series, STEP) for f in (True, False))
+    assert len(fast.fills) >= 20
+    assert {f.pair for f in fast.fills} == {f.pair for f in plain.fills} and \
+        len({f.pair for f in fast.fills}) == 2  # both pairs traded
+    assert fast.quiet_ticks > 1000 and fast.direct_ticks > 1000
+    assert record(fast) == record(plain)
