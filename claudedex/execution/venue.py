@@ -105,14 +105,19 @@ class ChainVenue:
         return await estimate_gas(ctx, order) if order.side is Side.BUY else None
 
     async def fill(self, order: Order, ctx: VenueContext, prepared: Any = None) -> Fill | None:
-        if order.side is Side.SELL:
-            await self._ensure_allowance(order, ctx)
+        """Sign, send and settle ``order``; a sell's fill carries the gas of the allowance
+        transactions it needed too (wei), so the book pays what the wallet paid."""
+        approvals_gas = await self._ensure_allowance(order, ctx) if order.side is Side.SELL else 0
         gas = prepared if isinstance(prepared, int) else await estimate_gas(ctx, order)
         ctx.precheck()
         assert ctx.flow is not None, "ChainVenue needs the engine's TxFlow"
-        return await settle(order, ctx, await ctx.flow.submit(order, gas))
+        fill = await settle(order, ctx, await ctx.flow.submit(order, gas))
+        if fill is None or not approvals_gas:
+            return fill
+        return Fill(fill.amount_out, fill.gas_cost_wei + approvals_gas,
+                    f"{fill.detail}; gas includes the approval's {approvals_gas} wei")
 
-    async def _ensure_allowance(self, order: Order, ctx: VenueContext) -> None:
+    async def _ensure_allowance(self, order: Order, ctx: VenueContext) -> int:
         """SafeERC20 semantics: reset a smaller non-zero allowance to 0 first (USDT-style
         tokens revert otherwise), treat a missing return value as success and ``false`` as
         failure (checked by simulating the call before signing it)."""
@@ -120,12 +125,15 @@ class ChainVenue:
                                      "data": calls.erc20_allowance(ctx.account, order.router)})
         current = calls.decode_uint(bytes(raw))
         if current >= order.amount_in:
-            return
+            return 0
         steps = ([(":approve-reset", 0)] if current > 0 else []) + [(":approve", order.amount_in)]
+        gas = 0
         for suffix, amount in steps:
-            await self._approve(order, ctx, suffix, amount)
+            gas += await self._approve(order, ctx, suffix, amount)
+        return gas
 
-    async def _approve(self, order: Order, ctx: VenueContext, suffix: str, amount: int) -> None:
+    async def _approve(self, order: Order, ctx: VenueContext, suffix: str, amount: int) -> int:
+        """Sign and send one allowance; returns its gas cost (wei)."""
         from web3.exceptions import Web3Exception  # on a chain only: web3 is slow to import
 
         data = calls.erc20_approve(order.router, amount)
@@ -150,6 +158,7 @@ class ChainVenue:
         await settle(approve, ctx, outcome)
         if approve.state is not S.FILLED:
             raise ChainError(f"approval for the router failed: {approve.detail}")
+        return approve.gas_cost_wei
 
 
 async def estimate_gas(ctx: VenueContext, order: Order) -> int:
