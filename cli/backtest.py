@@ -126,6 +126,7 @@ def backtest(
         check_depth,
         check_report_dir,
         liquidity_wei,
+        raised_in,
         strategy_factory,
     )
 
@@ -187,8 +188,6 @@ def backtest(
         result = _run(bt, series, depth, events, strategy_file)
     except ReplayAborted as exc:  # the replay stopped at the failure: name whose it was
         watch.check()  # the supervisor saw it (a task): its log event says where
-        from cli.backtest_checks import raised_in
-
         cause = exc.__cause__  # the replay called the component itself: its traceback
         where = (None if strategy_file is None or cause is None
                  else raised_in(cause, strategy_file))

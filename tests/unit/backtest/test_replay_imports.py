@@ -4,7 +4,7 @@ node or API and keeps no database.
 Why a test: ``import web3`` (even ``web3.exceptions``) loads the whole package, eth-account
 and ENS included, about 0.4 s of a replay's start-up. Execution's error handling names
 web3's exception classes only when an exception reaches it
-(:mod:`claudedex.rpc.web3_errors`); one top-level import anywhere on the replay's path
+(:mod:`claudedex.rpc.lazy_errors`); one top-level import anywhere on the replay's path
 would bring the cost back, and this test names the module that did. The same holds for
 aiohttp (70 ms): the chain reader, the relay and the HTTP API clients import it when they
 first make a client or catch its error; and for SQLAlchemy (0.25 s with the models): a
