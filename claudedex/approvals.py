@@ -21,7 +21,7 @@ from claudedex.clock import Clock
 from claudedex.config import ApprovalsConfig
 from claudedex.domain import Side, TradeProposal, Verdict
 from claudedex.errors import EngineHalted, OverrideForbidden, UnknownProposal, UserInputError
-from claudedex.events import ProposalDecided, TradeProposed
+from claudedex.events import Event, ProposalDecided, TradeProposed
 from claudedex.portfolio.core import EXIT_STRATEGY
 
 log = structlog.get_logger(__name__)
@@ -81,16 +81,20 @@ class ApprovalQueue:
 
     async def run(self) -> None:
         """Take proposals off the bus and expire stale ones."""
-        sub = self._bus.subscribe("approvals", [TradeProposed.topic])
+        sub = self._bus.subscribe("approvals", [TradeProposed.topic], handler=self.handle)
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self._expire_loop(), name="approvals-expiry")
                 async for event in sub:
-                    if isinstance(event, TradeProposed):
-                        await self.submit(event.proposal, decided_by=event.decided_by,
-                                          confirmation=event.confirmation)
+                    await self.handle(event)
         finally:
             sub.close()
+
+    async def handle(self, event: Event) -> None:
+        """One event from the bus: a proposal is submitted (see :meth:`submit`)."""
+        if isinstance(event, TradeProposed):
+            await self.submit(event.proposal, decided_by=event.decided_by,
+                              confirmation=event.confirmation)
 
     async def submit(self, proposal: TradeProposal, *, decided_by: str = "",
                      confirmation: str = "") -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -47,6 +47,21 @@ DEFAULT_TOPICS: dict[str, TopicSpec] = {
 }
 FALLBACK = TopicSpec(Policy.BOUNDED, 4096)
 ALL = "*"
+Handler = Callable[[Event], Awaitable[None]]
+
+
+class HandlerFailed(Exception):
+    """A pumped mailbox's handler raised (the cause); ``subscriber`` names the mailbox."""
+
+    def __init__(self, subscriber: str, error: BaseException) -> None:
+        super().__init__(f"{subscriber}: {type(error).__name__}: {error}")
+        self.subscriber = subscriber
+        self.error = error
+
+
+class PumpOverflow(RuntimeError):
+    """A pumped never-drop mailbox is full: only its pump drains it, and the pump is the
+    publisher waiting for room (a replay would hang); the replay stops instead."""
 
 
 class Subscription:
@@ -54,12 +69,17 @@ class Subscription:
 
     __slots__ = (
         "name", "topics", "_bus", "_strict", "_loose", "_coalesced", "_seq", "_waiter",
-        "_space", "dropped", "closed", "_n", "_n_loose",
+        "_space", "dropped", "closed", "_n", "_n_loose", "handler", "pumped",
     )
 
-    def __init__(self, bus: EventBus, name: str, topics: frozenset[str]) -> None:
+    def __init__(self, bus: EventBus, name: str, topics: frozenset[str],
+                 handler: Handler | None = None) -> None:
         self.name = name
         self.topics = topics
+        # what the component does with each event (its run loop's body); a replay driver
+        # may call it in its own task instead (EventBus.pump), the component's task parked
+        self.handler = handler
+        self.pumped = False
         self._bus = bus
         self._strict: deque[tuple[int, Event]] = deque()
         self._loose: dict[str, deque[tuple[int, Event]]] = {}
@@ -116,7 +136,7 @@ class Subscription:
             self._n += 1
             if not self.closed:
                 self._bus.queued += 1
-        if self._waiter is not None:
+        if self._waiter is not None and not self.pumped:
             self._wake()
         return True
 
@@ -124,6 +144,9 @@ class Subscription:
         while not self._offer(event, spec):
             if self.closed:
                 return
+            if self.pumped:
+                raise PumpOverflow(f"mailbox {self.name!r} is full ({spec.capacity} "
+                                   f"{event.topic} events) and only the pump drains it")
             if self._space is None:
                 self._space = asyncio.Event()
             self._space.clear()
@@ -212,8 +235,11 @@ class EventBus:
     def spec(self, topic: str) -> TopicSpec:
         return self._specs.get(topic, FALLBACK)
 
-    def subscribe(self, name: str, topics: Iterable[str] = (ALL,)) -> Subscription:
-        sub = Subscription(self, name, frozenset(topics))
+    def subscribe(self, name: str, topics: Iterable[str] = (ALL,),
+                  handler: Handler | None = None) -> Subscription:
+        """A mailbox for ``topics``; ``handler`` is what its reader does with each event,
+        named so that a replay can :meth:`pump` it."""
+        sub = Subscription(self, name, frozenset(topics), handler)
         self._subs.append(sub)
         self._route.clear()
         return sub
@@ -245,6 +271,59 @@ class EventBus:
         self.published += 1
         for sub in self._targets(event.topic):
             sub._offer(event, spec)
+
+    def pump_mailboxes(self, names: Iterable[str]) -> list[str]:
+        """Let :meth:`pump` hand these subscribers' events to their handlers.
+
+        Only a mailbox with a handler whose reader is parked on it (waiting, nothing held)
+        is taken; its reader is no longer woken, so each event is handled exactly once, by
+        the pump. For a driver that steps the kernel in one task (the backtest): the hops
+        between components then cost a call, not a task switch. Returns the names taken.
+        """
+        wanted, taken = set(names), []
+        for sub in self._subs:
+            if (sub.name in wanted and sub.handler is not None and sub._waiter is not None
+                    and not sub._n and not sub.closed):
+                sub.pumped = True
+                taken.append(sub.name)
+        return taken
+
+    async def pump(self) -> int:
+        """Handle every event waiting in a pumped mailbox, in the caller's task, until all
+        are empty: each mailbox is drained in turn, in subscription order (as its reader's
+        task would take them, one after another, when woken). Returns how many were handled.
+
+        Raises :class:`HandlerFailed` (its cause the handler's exception) when one raises.
+        """
+        handled, busy = 0, True
+        while busy:
+            busy = False
+            for sub in self._subs:
+                if not sub.pumped or not sub._n:
+                    continue
+                busy = True
+                handler = sub.handler
+                assert handler is not None
+                while (event := sub.get_nowait()) is not None:
+                    try:
+                        await handler(event)
+                    except Exception as exc:  # noqa: BLE001 - any fault: named, then raised
+                        raise HandlerFailed(sub.name, exc) from exc
+                    handled += 1
+        return handled
+
+    def unpump(self) -> None:
+        """Hand every pumped mailbox back to its reader, woken if events wait (a replay
+        stopping: what a failed step left is then handled, or drained, as live)."""
+        for sub in self._subs:
+            if sub.pumped:
+                sub.pumped = False
+                if sub._n:
+                    sub._wake()
+
+    def pumped(self) -> list[str]:
+        """Names of the mailboxes :meth:`pump` drains."""
+        return [s.name for s in self._subs if s.pumped]
 
     def subscribers(self, topic: str) -> list[str]:
         """Names of the open subscriptions ``topic`` reaches, in delivery order."""

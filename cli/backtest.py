@@ -193,6 +193,8 @@ def backtest(
                  else raised_in(cause, strategy_file))
         if where is not None:
             raise UserInputError(f"strategy file {strategy_file} ({where}): {exc}") from None
+        if strategy_file is not None and exc.component == "strategy":  # what it returned
+            raise UserInputError(f"strategy file {strategy_file}: {exc}") from None
         raise
     watch.check()  # a component that raised: the figures are not the strategy's
     if strategy == "ai" and result.scores == 0:

@@ -32,6 +32,7 @@ from claudedex.backtest.fastpath import TICK_READERS, QuietTicks, series_tables
 from claudedex.backtest.simvenue import SimConfig, SimFill, SimulatedVenue
 from claudedex.backtest.stretches import fold_stretch
 from claudedex.backtest.tape import CandleTape, foldable, ohlc
+from claudedex.bus import HandlerFailed
 from claudedex.clock import ManualClock
 from claudedex.config import Profile
 from claudedex.domain import Side, Signal, TradeProposal, Verdict
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 WEI = 10**18
 APPROVE_CHOICES = ("auto", "safe", "all", "none")
+# the components whose mailboxes a replay drains in its own task, once started: each one's
+# run loop is parked on its mailbox and the driver calls the loop's body (EventBus.pump)
+PUMPED = ("strategy", "portfolio", "approvals", "execution")
 PLACEHOLDER_QUOTE = "0x" + "ee" * 20  # a replay's quote token when the profile names none
 PLACEHOLDER_ROUTER = "0x" + "dd" * 20  # the signer's allowed target (nothing is signed)
 COLLECTED = (SignalEmitted.topic, TradeProposed.topic, ProposalDecided.topic,
@@ -87,6 +91,7 @@ class BacktestResult:
     quiet_ticks: int = 0  # ticks folded into the views without the bus (fastpath.py)
     direct_ticks: int = 0  # held ticks handed to the runner and portfolio without the bus
     held_folded: int = 0  # of those, ticks marked in bulk up to an alarm (heldfold.py)
+    pumped: list[str] = field(default_factory=list)  # mailboxes the driver's task handled
     scores: int = 0  # TokenScored records replayed (the ai strategy trades only on these)
     symbols: dict[str, str] = field(default_factory=dict)  # token -> symbol
     repairs: dict[str, int] = field(default_factory=dict)  # data repairs, by kind
@@ -117,7 +122,7 @@ class Backtest:
 
     def __init__(self, profile: Profile, strategy_file: Path | None = None,
                  venue: SimConfig | None = None, candle_interval_s: float | None = None,
-                 approve: str = "auto", fast: bool = True) -> None:
+                 approve: str = "auto", fast: bool = True, pump: bool = True) -> None:
         if approve not in APPROVE_CHOICES:
             raise UserInputError(f"--approve {approve!r}: expected one of "
                                  f"{', '.join(APPROVE_CHOICES)}")
@@ -129,6 +134,7 @@ class Backtest:
                                                  gas_price_wei=0)
         self.approve = approve
         self.fast = fast  # candles of a vectorised strategy: quiet ticks skip the bus
+        self.pump = pump  # the components' mailboxes handled in the driver's task (PUMPED)
         self._series: Mapping[str, Sequence[Candle]] = {}
         self.clock = ManualClock()
         self.result = BacktestResult(starting_equity(self.profile))
@@ -192,6 +198,7 @@ class Backtest:
                 await self._loop(engine, venue, collector, events, progress)
             finally:
                 venue.abandon()
+                engine.bus.unpump()
                 collector.close()
                 await engine.stop()
         kernel = engine.kernel
@@ -215,6 +222,8 @@ class Backtest:
         tape = events if isinstance(events, CandleTape) else None
         await self._settle()
         self._drain(collector)
+        if self.pump:  # from here on their events are handled in this task (EventBus.pump)
+            result.pumped = bus.pump_mailboxes(PUMPED)
         for n, ev in enumerate(events, 1):
             tick = ev if isinstance(ev, PriceTicked) else None
             # a tick of an older block (two sources) is taken as the live clock takes it
@@ -353,6 +362,8 @@ class Backtest:
         orders, waiting = execution.orders, venue.waiting
         quiet = turns = 0
         while quiet < 2:
+            if bus.queued > collector.pending():
+                await self._pump(bus)
             # nothing a replay runs waits on I/O (its journal is in memory): only turns of
             # the loop; a component stuck mid-step would be a bug, not a wait
             await asyncio.sleep(0)
@@ -364,6 +375,17 @@ class Backtest:
                 quiet = 0
             else:
                 quiet += 1
+
+
+    @staticmethod
+    async def _pump(bus: EventBus) -> None:
+        """The pumped components' events, handled now; a handler's fault ends the replay
+        (the live supervisor would restart the component: a replay would go on without it)."""
+        try:
+            await bus.pump()
+        except HandlerFailed as exc:
+            raise ReplayAborted(exc.subscriber,
+                                f"{type(exc.error).__name__}: {exc.error}") from exc.error
 
 
 def _decision_kind(ev: ProposalDecided) -> str:

@@ -14,8 +14,8 @@ signer itself, which is the check that cannot be skipped.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Protocol, TypeVar
 
 import structlog
 from eth_utils.address import to_checksum_address
@@ -29,6 +29,7 @@ from claudedex.errors import ChainError, EngineHalted, SignerRefused, StorageErr
 from claudedex.events import (
     AlertRaised,
     EngineHaltChanged,
+    Event,
     OrderFilled,
     OrderUpdated,
     ProposalDecided,
@@ -50,6 +51,7 @@ from claudedex.execution.venue import ChainVenue, Fill, Venue, VenueContext, pap
 from claudedex.portfolio.core import EXIT_STRATEGY
 from claudedex.rpc.lazy_errors import client_error, web3_exception
 
+T = TypeVar("T")
 log = structlog.get_logger(__name__)
 S = OrderState
 EXECUTE_DECISIONS = frozenset({"approved", "overridden"})
@@ -116,6 +118,7 @@ class ExecutionEngine:
         self._unjournaled: set[str] = set()  # orders whose journal failed: published anyway
         self._relanding: set[str] = set()  # reverted, reorged: a fill now is news
         self.recovered = False
+        self._tasks: asyncio.TaskGroup | None = None  # run()'s: each order's execution
 
     async def _count(self, address: str, tag: str) -> int:
         return int(await self.w3.eth.get_transaction_count(address, tag))
@@ -177,25 +180,33 @@ class ExecutionEngine:
     async def run(self) -> None:
         """Recover first, then execute every approved or overridden proposal."""
         sub = self.bus.subscribe("execution", [ProposalDecided.topic, RiskAssessed.topic,
-                                               EngineHaltChanged.topic])
+                                               EngineHaltChanged.topic], handler=self.handle)
         try:
             # Every start, a supervisor restart included: a crash of the task group below
             # cancelled the watchers of orders already sent, and only the journal knows them.
             await self.recover()
             async with asyncio.TaskGroup() as tasks:
+                self._tasks = tasks
                 async for event in sub:
-                    if isinstance(event, RiskAssessed):
-                        rep = event.report
-                        self.taxes[rep.token.lower()] = Taxes.from_report(
-                            rep.buy_tax_bps, rep.sell_tax_bps)
-                        self.note_report(rep)
-                    elif isinstance(event, ProposalDecided):
-                        if event.decision in EXECUTE_DECISIONS and event.proposal is not None:
-                            tasks.create_task(self.execute(event.proposal))
-                    elif isinstance(event, EngineHaltChanged) and event.halted:
-                        log.warning("execution.halted", queued=self.queued())
+                    await self.handle(event)
         finally:
+            self._tasks = None
             sub.close()
+
+    async def handle(self, event: Event) -> None:
+        """One event from the bus, in :meth:`run`'s task group: a report's taxes and
+        verdict are noted; an approved or overridden proposal is executed in a task."""
+        if isinstance(event, RiskAssessed):
+            rep = event.report
+            self.taxes[rep.token.lower()] = Taxes.from_report(rep.buy_tax_bps, rep.sell_tax_bps)
+            self.note_report(rep)
+        elif isinstance(event, ProposalDecided):
+            if event.decision in EXECUTE_DECISIONS and event.proposal is not None:
+                if self._tasks is None:
+                    raise RuntimeError("execution is not running: no task group for the order")
+                self._tasks.create_task(self.execute(event.proposal))
+        elif isinstance(event, EngineHaltChanged) and event.halted:
+            log.warning("execution.halted", queued=self.queued())
 
     def note_report(self, report: RiskReport) -> None:
         """Remember a pool's latest report; the token's verdict is the worst live pool's."""
@@ -244,7 +255,7 @@ class ExecutionEngine:
         self.orders[order.id] = order  # claimed before the await: a twin sees it at once
         # The route is read from the chain (no side effect) while the journal is consulted
         # and written: planning overlaps the duplicate check and the approval entries.
-        plan = asyncio.ensure_future(self.planner.plan(
+        plan = await self._begin(self.planner.plan(
             order, taxes or self.taxes.get(order.token.lower(), Taxes())))
         try:
             try:
@@ -329,7 +340,7 @@ class ExecutionEngine:
         self._check_verdict(order, accepted)
         await plan  # the route, min-out and deadline, read from fresh reserves
         ctx = self._context(order, accepted)
-        prepared = None if self.dry_run else asyncio.ensure_future(self.venue.prepare(order, ctx))
+        prepared = None if self.dry_run else await self._begin(self.venue.prepare(order, ctx))
         try:
             await self._record(order, S.JOURNALED,
                                f"{order.venue}: min out {order.amount_out_min}, "
@@ -343,6 +354,23 @@ class ExecutionEngine:
             await self._record(order, S.SIMULATED, f"dry run: expected {order.expected_out}")
             return
         await self._filled(order, await self.venue.fill(order, ctx, await prepared))
+
+    async def _begin(self, step: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
+        """``step`` (a read for the order: its route, the venue's preparation) started to
+        overlap the journal's writes; its outcome is awaited where it is needed.
+
+        In a replay (the planner reads the venue's recorded reserves) there is no I/O to
+        overlap: it runs now and its outcome, result or exception alike, waits in a done
+        future for the same await, so the order sees it at the same step as live.
+        """
+        if self.planner.reserves is None:
+            return asyncio.ensure_future(step)
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        try:
+            done.set_result(await step)
+        except Exception as exc:  # noqa: BLE001 - handed on to whoever awaits the step
+            done.set_exception(exc)
+        return done
 
     def _context(self, order: Order, accepted: Verdict) -> VenueContext:
         def precheck() -> None:

@@ -70,11 +70,11 @@ class PortfolioTracker:
         self._exits_in_flight: dict[str, tuple[str, str]] = {}  # proposal id -> token, why
         self._alerted: dict[str, float] = {}  # token -> when the operator was last told
         self.exit_slippage_cap_bps = profile.limits.max_exit_slippage_bps
-        self._sub = bus.subscribe("portfolio", self._topics)
+        self._sub = bus.subscribe("portfolio", self._topics, handler=self.handle)
 
     async def run(self) -> None:
         if self._sub.closed:
-            self._sub = self.bus.subscribe("portfolio", self._topics)
+            self._sub = self.bus.subscribe("portfolio", self._topics, handler=self.handle)
         # Faces show equity from the first frame, not only after the first fill.
         marks = self.core.mark(self.view, self.clock.now())
         self.bus.publish_nowait(EquityMarked(equity_quote=marks.equity,

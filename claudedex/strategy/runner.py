@@ -88,7 +88,7 @@ class StrategyRunner:
         self.proposed = 0
         self.dropped: list[Assessment] = []
         self._in_flight: dict[str, tuple[str, int]] = {}  # proposal id -> (token, quote wei)
-        self._sub = bus.subscribe("strategy", self._topics())
+        self._sub = bus.subscribe("strategy", self._topics(), handler=self.handle)
         self._cooling: set[tuple[str, str]] = set()  # (token, side) reported as cooling
         self.decider.on_cooldown = self._cooled
 
@@ -98,7 +98,7 @@ class StrategyRunner:
 
     async def run(self) -> None:
         if self._sub.closed:  # restarted by the supervisor after a crash
-            self._sub = self.bus.subscribe("strategy", self._topics())
+            self._sub = self.bus.subscribe("strategy", self._topics(), handler=self.handle)
         try:
             async for ev in self._sub:
                 await self.handle(ev)
