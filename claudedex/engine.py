@@ -80,7 +80,10 @@ class Engine:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.clock: Clock = clock if clock is not None else WallClock()
         self.bus = EventBus()
-        self.halt_switch = HaltSwitch(self.data_dir / "halt.json")
+        options = options if options is not None else BuildOptions()
+        # a replay's data dir is its own scratch dir: no `claudedex halt` can reach it
+        self.halt_switch = HaltSwitch(self.data_dir / "halt.json",
+                                      watched=options.replay is None)
         self.supervisor = Supervisor(self.bus)
         self.approvals = ApprovalQueue(self.bus, profile.approvals, self.clock,
                                        self.halt_switch.is_halted)
@@ -89,7 +92,7 @@ class Engine:
         self.kernel: Kernel | None = None
         self.signer_kind: str = profile.signer.kind
         self._wire = wire
-        self._options = options if options is not None else BuildOptions()
+        self._options = options
         self._serve_control = serve_control and wire
         self._serve_api = serve_api and self._serve_control  # and the profile enables it
         self._resources = Resources()
@@ -114,7 +117,8 @@ class Engine:
             self._options = dataclasses.replace(self._options, progress=progress)
         self.supervisor.add("approvals", self.approvals.run)
         self.supervisor.add("block-clock", self._track_blocks)
-        self.supervisor.add("halt-watch", self._watch_halt_file)
+        if self._options.replay is None:  # a replay's halt file is its own (see __init__)
+            self.supervisor.add("halt-watch", self._watch_halt_file)
         if self._wire:
             try:
                 self._lock.acquire()  # one writer per profile: nonces, journal, recovery

@@ -48,11 +48,14 @@ class HaltSwitch:
     """The halt flag; another process (``claudedex halt``) may flip it through the file.
 
     ``is_halted`` re-reads the file when its modification stamp changed, so a halt written
-    by another process reaches the signer at its next check.
+    by another process reaches the signer at its next check. ``watched=False`` is for a
+    file no other process can reach (a backtest's scratch directory): the flag is then
+    this process's alone and a check reads no file (a replay checks at every order step).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, watched: bool = True) -> None:
         self._path = path
+        self._watched = watched
         self._stamp = self._file_stamp()
         self._state = self._load()
 
@@ -106,7 +109,8 @@ class HaltSwitch:
         return self._state
 
     def is_halted(self) -> bool:
-        self.refresh()
+        if self._watched:
+            self.refresh()
         return self._state.halted
 
     def set(self, halted: bool, reason: str, by: str) -> HaltState:

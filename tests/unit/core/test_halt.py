@@ -32,6 +32,23 @@ def test_halt_written_by_another_process_is_seen(tmp_path: Path) -> None:
     assert engine_side.state.reason == "from cli"
 
 
+def test_an_unwatched_switch_reads_its_file_once_and_keeps_its_own_flag(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replay's switch (its scratch dir's file): set, read back, never re-read."""
+    path = tmp_path / "halt.json"
+    HaltSwitch(path).set(True, "left from before", "cli")
+    replay = HaltSwitch(path, watched=False)
+    assert replay.is_halted()  # what the file held when it was opened
+    replay.set(False, "resumed", "replay")
+    HaltSwitch(path).set(True, "another process", "cli")
+    stats: list[object] = []
+    with monkeypatch.context() as m:
+        m.setattr("claudedex.halt.os.stat", lambda *a, **k: stats.append(a))
+        assert not replay.is_halted() and stats == []  # its own flag, no file read
+    replay.set(True, "breaker", "replay")
+    assert replay.is_halted() and HaltSwitch(path).state.reason == "breaker"  # still written
+
+
 @pytest.mark.parametrize("content", [b"[]", b"null", b"42", b'"halted"', b'{"halted": 1}',
                                      b'{"halted": "false"}', b'{"reason": "no flag"}',
                                      b'{"halted": false, "since": "yesterday"}',
