@@ -1,4 +1,4 @@
-"""Calldata for the few contract calls execution makes, encoded directly with eth-abi.
+"""Calldata for the few contract calls execution makes: eth-abi, and the swaps laid out here.
 
 Why not ABI JSON and contract objects: live installs have no node_modules, and encoding a
 known signature is exact, fast (the benchmark signs hundreds a second) and easy to audit.
