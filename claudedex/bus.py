@@ -321,6 +321,10 @@ class EventBus:
                 if sub._n:
                     sub._wake()
 
+    def pumped_pending(self) -> int:
+        """Events waiting in the pumped mailboxes (what :meth:`pump` would handle now)."""
+        return sum(s._n for s in self._subs if s.pumped)
+
     def pumped(self) -> list[str]:
         """Names of the mailboxes :meth:`pump` drains."""
         return [s.name for s in self._subs if s.pumped]

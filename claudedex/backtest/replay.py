@@ -354,13 +354,29 @@ class Backtest:
 
     async def _settle(self) -> None:
         """Return once every component is idle: no event queued for anyone, no order
-        between two steps except those the venue holds for a later block. Two quiet
-        turns of the loop in a row: a task created in the last turn has run its first
-        step (execution claims its order before its first await)."""
+        between two steps except those the venue holds for a later block.
+
+        Pumped (the components' mailboxes handled here): idle is known without waiting:
+        every task that can still run is an order's (ExecutionEngine.unfinished) or reads
+        a mailbox that holds an event (the engine's block clock, on a swap history).
+        Otherwise two quiet turns of the loop in a row: a task created in the last turn
+        has run its first step (execution claims its order before its first await)."""
         assert self._settle_state is not None
         bus, execution, venue, collector = self._settle_state
         orders, waiting = execution.orders, venue.waiting
         quiet = turns = 0
+        if bus.pumped():
+            while True:
+                if bus.pumped_pending():
+                    await self._pump(bus)
+                elif (bus.queued > collector.pending()
+                      or max(execution.unfinished(), len(orders)) > len(waiting)):
+                    await asyncio.sleep(0)  # an order's task, or a reader's: its next step
+                    turns += 1
+                    if turns > 100_000:
+                        raise RuntimeError(f"the kernel did not settle: {bus.stats()}")
+                else:
+                    return
         while quiet < 2:
             if bus.queued > collector.pending():
                 await self._pump(bus)

@@ -30,24 +30,23 @@ from claudedex.events import (
     AlertRaised,
     EngineHaltChanged,
     Event,
-    OrderFilled,
     OrderUpdated,
     ProposalDecided,
     RiskAssessed,
 )
 from claudedex.execution.aggregator import AggregatorClient
 from claudedex.execution.fees import FeeCaps
-from claudedex.execution.fills import short_fill_warning, shortfall_bps
-from claudedex.execution.finality import Finality, FinalityWatch, revert_reorged, roll_back
+from claudedex.execution.finality import FinalityWatch
 from claudedex.execution.nonces import NonceManager
 from claudedex.execution.order import Order
 from claudedex.execution.planner import Planner, Taxes
 from claudedex.execution.recovery import recover
 from claudedex.execution.relay import Broadcaster, PublicBroadcaster
 from claudedex.execution.routing import VenueRef
+from claudedex.execution.settlement import Settlement
 from claudedex.execution.states import ON_CHAIN_POSSIBLE, TERMINAL, OrderState, check_transition
 from claudedex.execution.txflow import TRANSIENT, FlowPolicy, TxFlow
-from claudedex.execution.venue import ChainVenue, Fill, Venue, VenueContext, paper_account, settle
+from claudedex.execution.venue import ChainVenue, Venue, VenueContext, paper_account
 from claudedex.portfolio.core import EXIT_STRATEGY
 from claudedex.rpc.lazy_errors import client_error, web3_exception
 
@@ -111,14 +110,21 @@ class ExecutionEngine:
                                max_impact_bps=profile.limits.max_price_impact_bps,
                                via=profile.chain.route_via if route_via is None else route_via)
         self.finality = FinalityWatch.for_profile(w3, profile)  # the reorg watch
+        self.settlement = Settlement(bus, self.finality, self.venue, self.flow, w3,
+                                     self.account, self.weth, self._record)
         self.taxes: dict[str, Taxes] = {}
         self.verdicts: dict[str, Verdict] = {}  # token (lower) -> token_verdict over its pools
         self._pools: dict[str, dict[str, tuple[Verdict, int | None]]] = {}
         self.orders: dict[str, Order] = {}
         self._unjournaled: set[str] = set()  # orders whose journal failed: published anyway
-        self._relanding: set[str] = set()  # reverted, reorged: a fill now is news
         self.recovered = False
         self._tasks: asyncio.TaskGroup | None = None  # run()'s: each order's execution
+        self._running: set[asyncio.Task[Order]] = set()  # those tasks, until done
+
+    def unfinished(self) -> int:
+        """Order tasks :meth:`handle` started that have not finished (one may not have
+        run its first step yet: it claims its order there)."""
+        return sum(1 for task in self._running if not task.done())
 
     async def _count(self, address: str, tag: str) -> int:
         return int(await self.w3.eth.get_transaction_count(address, tag))
@@ -204,7 +210,9 @@ class ExecutionEngine:
             if event.decision in EXECUTE_DECISIONS and event.proposal is not None:
                 if self._tasks is None:
                     raise RuntimeError("execution is not running: no task group for the order")
-                self._tasks.create_task(self.execute(event.proposal))
+                task = self._tasks.create_task(self.execute(event.proposal))
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
         elif isinstance(event, EngineHaltChanged) and event.halted:
             log.warning("execution.halted", queued=self.queued())
 
@@ -311,7 +319,7 @@ class ExecutionEngine:
             detail=f"journal write failed after signing ({exc}); the transaction is journaled "
                    "and watched by hash and nonce until it lands or is replaced"[:500]))
         try:
-            await self._follow(order)
+            await self.settlement.follow(order)
         finally:
             self._unjournaled.discard(order.id)
 
@@ -319,7 +327,7 @@ class ExecutionEngine:
         if order.state in ON_CHAIN_POSSIBLE or order.state is S.CONFIRMING:
             # A transaction may exist: never mark it failed blindly; watch it instead.
             log.error("execution.error_after_sign", order=order.id, error=detail)
-            await self._follow(order)
+            await self.settlement.follow(order)
             return
         if order.state not in TERMINAL:
             await self._record(order, state, detail)
@@ -353,7 +361,7 @@ class ExecutionEngine:
         if prepared is None:
             await self._record(order, S.SIMULATED, f"dry run: expected {order.expected_out}")
             return
-        await self._filled(order, await self.venue.fill(order, ctx, await prepared))
+        await self.settlement.filled(order, await self.venue.fill(order, ctx, await prepared))
 
     async def _begin(self, step: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         """``step`` (a read for the order: its route, the venue's preparation) started to
@@ -379,95 +387,8 @@ class ExecutionEngine:
             self._check_verdict(order, accepted)
 
         return VenueContext(self.w3, self.account, self.weth, self._record, precheck,
-                            self.flow, self._record_intent, self._confirms_reverts())
-
-    def _confirms_reverts(self) -> bool:
-        """A signed revert waits for the confirmations too: a reorg may land it after all."""
-        return bool(self.finality.confirmations) and self.venue.signs
-
-    async def _filled(self, order: Order, fill: Fill | None) -> None:
-        """Journal ``filled`` (``confirming`` while the profile's confirmations are due) and
-        publish the fill (the venue journaled any failure); then follow it to final."""
-        if fill is None:
-            if order.state is S.REVERTED and self._confirms_reverts():
-                await self._confirm_revert(order)
-            return
-        if order.id in self._relanding:
-            self._relanding.discard(order.id)
-            await self.bus.publish(AlertRaised(
-                level="error", source="execution",
-                message=f"REORG: the {order.side} {order.id} had reverted, its block left the "
-                        f"chain and the same reverted transaction landed: {fill.amount_out} "
-                        f"received, booked as a fill"))
-        final = not (self.finality.confirmations and order.block_hash and self.venue.signs)
-        order.amount_out, order.gas_cost_wei = fill.amount_out, fill.gas_cost_wei
-        short = shortfall_bps(order.expected_out, fill.amount_out)
-        detail = fill.detail or f"received {fill.amount_out}"
-        if order.expected_out:
-            detail += f" (expected {order.expected_out}, {short} bps short)"
-        if not final:
-            detail += f"; final after {self.finality.confirmations} blocks on top"
-        await self._record(order, S.FILLED if final else S.CONFIRMING, detail)
-        warning = short_fill_warning(order.id, order.expected_out, order.amount_out_min,
-                                     order.slippage_bps, fill.amount_out)
-        if warning is not None:
-            await self.bus.publish(AlertRaised(level=warning[0], source="execution",
-                                               message=warning[1]))
-        await self.bus.publish(OrderFilled(
-            order_id=order.id, token=order.token, side=str(order.side),
-            amount_in=order.amount_in, amount_out=order.amount_out,
-            gas_cost_wei=order.gas_cost_wei, tx_hash=order.mined_hash,
-            block_number=order.block_number))
-        if not final:
-            await self._confirm(order)
-
-    async def _confirm(self, order: Order) -> None:
-        """A ``confirming`` fill: ``filled`` once buried, else rolled back and watched again
-        (the same signed transaction: re-mined, rebroadcast, or failed; never re-signed)."""
-        if await self.finality.settle(order) is Finality.FINAL:
-            await self._record(order, S.FILLED, f"final: {self.finality.confirmations} "
-                               f"blocks on top of block {order.block_number}")
-            return
-        await roll_back(order, self._record, self.bus)
-        await self._settle_watched(order)
-
-    async def _confirm_revert(self, order: Order) -> None:
-        """A reverted swap: ``failed`` once its block is buried; if the block is reorged
-        first, the same signed transaction is watched again (it may now fill)."""
-        if order.state is S.REVERTED:
-            await self._record(order, S.CONFIRMING_REVERT,
-                               f"reverted in block {order.block_number}; final after "
-                               f"{self.finality.confirmations} blocks on top")
-        if await self.finality.settle(order) is Finality.FINAL:
-            await self._record(order, S.FAILED, f"reverted on chain in block "
-                               f"{order.block_number} (final: "
-                               f"{self.finality.confirmations} blocks on top)")
-            return
-        await revert_reorged(order, self._record, self.bus)
-        self._relanding.add(order.id)
-        try:
-            await self._settle_watched(order)
-        finally:
-            if order.state in TERMINAL:
-                self._relanding.discard(order.id)
-
-    async def _follow(self, order: Order) -> None:
-        """Drive an order that may be on chain (or is confirming) to a final state.
-
-        A swap left ``reverted`` (the process died before ``confirming_revert`` was
-        journaled) is confirmed from its journaled receipt's block, not watched again: after
-        a reorg a fresh receipt of the same transaction may say success in another block,
-        which :func:`~claudedex.execution.venue.settle` would read as the old revert. The
-        block's hash tells the reorg, and the transaction is then watched as ``reorged``.
-        """
-        if order.state is S.CONFIRMING:
-            await self._confirm(order)
-        elif order.state is S.CONFIRMING_REVERT or (
-                order.state is S.REVERTED and order.kind == "swap" and order.block_hash
-                and self._confirms_reverts()):
-            await self._confirm_revert(order)
-        else:
-            await self._settle_watched(order)
+                            self.flow, self._record_intent,
+                            self.settlement.confirms_reverts())
 
     # -- crash recovery -------------------------------------------------------------------
 
@@ -480,13 +401,7 @@ class ExecutionEngine:
         """Follow one journaled order that may be on chain (or is confirming) to the end."""
         self.orders[order.id] = order
         try:
-            await self._follow(order)
+            await self.settlement.follow(order)
         finally:
             self.orders.pop(order.id, None)
         return order
-
-    async def _settle_watched(self, order: Order) -> None:
-        """An order that may be on chain: watch it to its receipt, then settle it."""
-        ctx = VenueContext(self.w3, self.account, self.weth, self._record, lambda: None,
-                           self.flow, confirm_reverts=self._confirms_reverts())
-        await self._filled(order, await settle(order, ctx, await self.flow.watch(order)))
