@@ -45,7 +45,9 @@ class SendRejected(ChainError):
 class FlowPolicy:
     poll_s: float = 0.05
     stuck_after_s: float = 30.0  # no receipt this long: bump fees and replace
-    max_rebroadcasts: int = 3  # vanished from the pool this many times: give up (dropped)
+    # vanished from the pool this many times: no more rebroadcasts; a swap is then held
+    # (its nonce kept) until its deadline, anything else is given up (dropped)
+    max_rebroadcasts: int = 3
     confirmations: int = 0  # blocks on top before a receipt counts (reorg safety)
     bump_bps: int = 1_250
 
@@ -91,6 +93,7 @@ class TxFlow:
         self.policy = policy or FlowPolicy()
         self.is_halted = is_halted
         self._last_send: dict[str, float] = {}
+        self._holding: set[str] = set()  # dropped from our pool, held until their deadline
 
     # -- signing --------------------------------------------------------------------------
 
@@ -195,6 +198,7 @@ class TxFlow:
                 await asyncio.sleep(self.policy.poll_s)
         finally:
             self._last_send.pop(order.id, None)
+            self._holding.discard(order.id)
 
     async def _poll(self, order: Order) -> Outcome | None:
         nonce = order.nonce
@@ -228,6 +232,17 @@ class TxFlow:
             last = order.attempts[-1]
             if last.broadcasts <= self.policy.max_rebroadcasts:
                 await self._send(order, last, "not in the pool: rebroadcast")
+                return None
+            if order.deadline:
+                # Gone from our node's pool is not gone: another node may still hold the
+                # signed bytes and mine them until the deadline. Giving the nonce back now
+                # would let that land unbooked (a lost fill) or take the next order's nonce;
+                # the order is held until the deadline, then expires above.
+                if order.id not in self._holding:
+                    self._holding.add(order.id)
+                    log.warning("execution.held_until_deadline", order=order.id,
+                                nonce=nonce, deadline=order.deadline,
+                                broadcasts=last.broadcasts)
                 return None
             await self.record(order, S.DROPPED, f"vanished from the pool {last.broadcasts} times")
             await self.record(order, S.FAILED, "dropped")

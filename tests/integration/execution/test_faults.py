@@ -87,8 +87,10 @@ async def test_dropped_transaction_is_rebroadcast_and_fills_once(make_rig, chain
     assert token_balance(chain, chain.plain, rig.account.address) == order.amount_out
 
 
-async def test_dropped_for_good_fails_and_the_nonce_is_reused(make_rig, chain,
-                                                              make_proposal) -> None:
+async def test_dropped_for_good_is_held_until_its_deadline_then_the_nonce_is_reused(
+        make_rig, chain, make_proposal) -> None:
+    """Gone from our node's pool, past every rebroadcast, a swap is not given up while it
+    could still be mined: its nonce is held until the deadline, then it expires."""
     rig = await make_rig(policy=FlowPolicy(max_rebroadcasts=0))
     sub = rig.bus.subscribe("t", [OrderUpdated.topic])
     chain.rpc("evm_setAutomine", [False])
@@ -97,15 +99,49 @@ async def test_dropped_for_good_fails_and_the_nonce_is_reused(make_rig, chain,
         sent = await rig.wait_state("broadcast", sub)
         await chain.wait_pooled(sent.tx_hash)
         chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        done, _ = await asyncio.wait([task], timeout=2)  # 40 polls: held, not failed
+        assert not done
+        assert (await rig.history(sent.order_id))[-1] == "broadcast"
+        chain.rpc("evm_increaseTime", [3600])  # the deadline passes on the chain's clock
+        chain.rpc("evm_mine", [])
         first = await asyncio.wait_for(task, 60)
     finally:
         chain.rpc("evm_setAutomine", [True])
     assert first.state is OrderState.FAILED
     assert (await rig.history(first.id))[-2:] == ["dropped", "failed"]
+    assert "deadline" in (await rig.journal.history(first.id))[-2].data["detail"]
     second = await rig.engine.execute(make_proposal(chain.plain, "buy", 10**16))
     assert second.state is OrderState.FILLED
     assert second.nonce == first.nonce == 0  # the gap was refilled, not skipped
     assert token_balance(chain, chain.plain, rig.account.address) == second.amount_out
+
+
+async def test_a_dropped_swap_mined_from_another_pool_is_booked_as_its_fill(
+        make_rig, chain, make_proposal) -> None:
+    """Reproduction: our node forgot the transaction and execution gave up (``dropped``,
+    nonce given back) while another node still held the signed bytes; they were mined
+    and the tokens arrived with no fill booked. Now the order is held until its deadline,
+    so the landing is its fill, with its one signature and nonce."""
+    rig = await make_rig(policy=FlowPolicy(max_rebroadcasts=0))
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    chain.rpc("evm_setAutomine", [False])
+    try:
+        task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+        sent = await rig.wait_state("broadcast", sub)
+        await chain.wait_pooled(sent.tx_hash)
+        raw = rig.engine.orders[sent.order_id].attempts[-1].raw
+        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        done, _ = await asyncio.wait([task], timeout=1)
+        assert not done  # before: failed as dropped by now, nonce 0 free again
+        chain.w3.eth.send_raw_transaction(raw)  # another node's copy of the same bytes
+        chain.rpc("evm_mine", [])
+        order = await asyncio.wait_for(task, 60)
+    finally:
+        chain.rpc("evm_setAutomine", [True])
+    assert order.state is OrderState.FILLED, order.detail
+    states = await rig.history(order.id)
+    assert states.count("signed") == 1 and "dropped" not in states and "failed" not in states
+    assert token_balance(chain, chain.plain, rig.account.address) == order.amount_out > 0
 
 
 async def test_front_run_swap_reverts_on_our_bound_and_only_gas_is_lost(
