@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from claudedex.clock import Clock
 from claudedex.domain import Signal, Verdict
-from claudedex.market.view import MarketView
+from claudedex.market.reader import MarketReading
 from claudedex.strategy.base import Strategy
 from claudedex.strategy.params import AiParams, RunnerParams, own_defaults
 
@@ -24,7 +24,7 @@ class AiStrategy(Strategy):
         super().__init__(params)
         self._entered: set[str] = set()
 
-    def evaluate(self, pair: str, view: MarketView, clock: Clock) -> list[Signal]:
+    def evaluate(self, pair: str, view: MarketReading, clock: Clock) -> list[Signal]:
         token = view.pair_token.get(pair, pair)
         score = view.scores.get(token)
         if score is None:

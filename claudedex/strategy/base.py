@@ -1,6 +1,7 @@
 """The one strategy interface, for live runs and backtests alike.
 
-Why so narrow: a strategy gets the MarketView and the Clock and returns Signals. It has no
+Why so narrow: a strategy reads the market view (read-only, :mod:`claudedex.market.reader`)
+and the clock, and returns Signals. It has no
 handle on the chain, the wall clock or storage, so it cannot behave differently in a
 backtest than live: only what it is shown differs.
 """
@@ -17,7 +18,7 @@ from claudedex.clock import Clock
 from claudedex.domain import Signal
 from claudedex.errors import UserInputError
 from claudedex.market.candles import Candle, candle_array
-from claudedex.market.view import MarketView
+from claudedex.market.reader import MarketReading
 from claudedex.strategy.params import RUNNER_KEYS, RunnerParams
 
 if TYPE_CHECKING:  # pandas loads only for vectorised strategies (a live engine may not)
@@ -68,7 +69,7 @@ class Strategy:
             merged[key] = value
         self.params: dict[str, Any] = merged
 
-    def evaluate(self, pair: str, view: MarketView, clock: Clock) -> list[Signal]:
+    def evaluate(self, pair: str, view: MarketReading, clock: Clock) -> list[Signal]:
         """Called after every price update of ``pair``; returns zero or more signals."""
         raise NotImplementedError
 
@@ -78,7 +79,7 @@ class Strategy:
         its own; must include a boolean ``enter``."""
         raise NotImplementedError
 
-    def indicator(self, view: MarketView, pair: str, name: str) -> Any:
+    def indicator(self, view: MarketReading, pair: str, name: str) -> Any:
         """Column ``name`` at ``pair``'s last closed candle; None before any closed."""
         if view.has_series(pair):  # a backtest's table over its whole file
             return view.series_value(pair, name)

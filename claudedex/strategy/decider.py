@@ -13,6 +13,7 @@ from claudedex.clock import Clock, ReadOnlyClock
 from claudedex.domain import Side, Signal
 from claudedex.events import Event
 from claudedex.market.ingest import ingest
+from claudedex.market.reader import ViewReader
 from claudedex.market.view import MarketView
 from claudedex.risk.manager import Assessment, RiskManager
 from claudedex.strategy.base import Strategy
@@ -32,6 +33,7 @@ class Decider:
         self.view = view
         self.clock = clock
         self._readings = ReadOnlyClock(clock)  # what the strategy gets: it reads time only
+        self._reader = ViewReader(view)  # and the view: read only (its limits are risk's)
         self.cooldown_s = cooldown_s
         self._last: dict[tuple[str, Side], float] = {}
         # told of each signal the cooldown holds back (the live runner reports them)
@@ -47,7 +49,7 @@ class Decider:
     def evaluate(self, pair: str) -> list[Assessment]:
         """Ask the strategy (always: its indicators fold every candle); its signals count
         only once its declared warm-up is over for ``pair``."""
-        signals = self.strategy.evaluate(pair, self.view, self._readings)
+        signals = self.strategy.evaluate(pair, self._reader, self._readings)
         if not signals:
             return []
         warmup = self.strategy.startup_candle_count

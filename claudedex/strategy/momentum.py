@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from claudedex.clock import Clock
 from claudedex.domain import Signal
-from claudedex.market.view import MarketView
+from claudedex.market.reader import MarketReading
 from claudedex.strategy.base import Strategy, frame_candles
 from claudedex.strategy.params import MomentumParams, RunnerParams, own_defaults
 from claudedex.strategy.patterns import PatternAnalyzer, Patterns
@@ -63,7 +63,7 @@ class MomentumStrategy(Strategy):
         return {k: np.asarray(v, dtype=bool if k in ("enter", "exit") else float)
                 for k, v in zip(COLUMNS, cols, strict=True)}
 
-    def evaluate(self, pair: str, view: MarketView, clock: Clock) -> list[Signal]:
+    def evaluate(self, pair: str, view: MarketReading, clock: Clock) -> list[Signal]:
         if view.has_series(pair):
             enter, down, fast, slow, rsi = (view.series_value(pair, k) for k in COLUMNS)
             if enter is None:  # no candle closed yet

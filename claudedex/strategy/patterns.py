@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from claudedex.market.candles import Candle
-from claudedex.market.view import MarketView
+from claudedex.market.reader import MarketReading
 from claudedex.strategy.anchored import Anchored, span_for
 
 
@@ -85,7 +85,7 @@ class PatternAnalyzer:
         self._seeded = max(ema_slow, rsi_period + 1) + 1  # a chain's prev values are seeded
         self._state: dict[str, _Pair] = {}
 
-    def update(self, pair: str, view: MarketView) -> Patterns:
+    def update(self, pair: str, view: MarketReading) -> Patterns:
         """Fold in every candle closed since the last call; returns the current patterns."""
         seen = view.candle_count(pair)
         st = self._state.get(pair)

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from claudedex.clock import Clock
 from claudedex.domain import Signal
-from claudedex.market.view import MarketView
+from claudedex.market.reader import MarketReading
 from claudedex.strategy.base import Strategy
 from claudedex.strategy.params import RunnerParams, ScalpingParams, own_defaults
 from claudedex.strategy.patterns import PatternAnalyzer
@@ -26,7 +26,7 @@ class ScalpingStrategy(Strategy):
         self.startup_candle_count = self.analyzer.warmup
         self._rsi_min = float(p["rsi_min"])
 
-    def evaluate(self, pair: str, view: MarketView, clock: Clock) -> list[Signal]:
+    def evaluate(self, pair: str, view: MarketReading, clock: Clock) -> list[Signal]:
         pat = self.analyzer.update(pair, view)
         price = view.price(pair)
         if not pat.ready or price is None or pat.ema_slow <= 0:
