@@ -12,7 +12,6 @@ opened; this module never imports the engine facade (no import cycle).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ import structlog
 
 from claudedex.config import Profile, VenueConfig
 from claudedex.kernel import BuildOptions, Kernel, KernelBase, Resources
+from claudedex.wiring_feeds import wire_feeds, wire_metrics, wire_ml
 
 if TYPE_CHECKING:
     from claudedex.devnet.manifest import DevnetManifest
@@ -78,12 +78,8 @@ def model_registry(profile: Profile, data_dir: Path) -> Path:
     return BUNDLED_MODELS
 
 
-def _env(name: str) -> str:
-    return os.environ.get(name, "") if name else ""
-
-
 @dataclass
-class _Build:
+class Build:
     """Scratch state while building; the kernel itself is frozen."""
 
     base: KernelBase
@@ -97,7 +93,7 @@ class _Build:
         self.base.supervisor.add(name, factory)
 
 
-async def _devnet(b: _Build) -> None:
+async def _devnet(b: Build) -> None:
     from claudedex.devnet.launcher import ensure_devnet, running_devnet, stop_devnet
     from claudedex.errors import UserInputError
 
@@ -131,7 +127,7 @@ async def _devnet(b: _Build) -> None:
     b.devnet, b.profile = manifest, apply_manifest(b.profile, manifest)
 
 
-async def _replay_storage(b: _Build) -> None:
+async def _replay_storage(b: Build) -> None:
     """A replay keeps no database: it signs nothing and restarts from its data, so the
     order journal and the audit trail are kept in memory (same entries), nothing is
     restored and nothing recorded; SQLAlchemy is not even imported (0.25 s of start-up)."""
@@ -144,7 +140,7 @@ async def _replay_storage(b: _Build) -> None:
     b.parts.update(db=None, journal=journal, audit=MemoryAudit(), recorder=None)
 
 
-async def _storage(b: _Build) -> Database | None:
+async def _storage(b: Build) -> Database | None:
     if b.options.replay is not None:
         await _replay_storage(b)
         return None
@@ -174,7 +170,7 @@ async def _storage(b: _Build) -> Database | None:
     return db
 
 
-async def _chain(b: _Build) -> Any:
+async def _chain(b: Build) -> Any:
     from claudedex.errors import ConfigError
     from claudedex.rpc import async_web3
 
@@ -203,7 +199,7 @@ async def _chain(b: _Build) -> Any:
     return w3
 
 
-async def _strategy(b: _Build, db: Database | None) -> tuple[Any, PortfolioTracker]:
+async def _strategy(b: Build, db: Database | None) -> tuple[Any, PortfolioTracker]:
     from claudedex.backtest.recorder import HistoryRecorder
     from claudedex.portfolio.tracker import PortfolioTracker
     from claudedex.strategy.runner import StrategyRunner
@@ -235,7 +231,7 @@ async def _strategy(b: _Build, db: Database | None) -> tuple[Any, PortfolioTrack
     return runner, tracker
 
 
-def _safety(b: _Build, w3: Any, tracker: PortfolioTracker) -> SafetyAnalyzer:
+def _safety(b: Build, w3: Any, tracker: PortfolioTracker) -> SafetyAnalyzer:
     from claudedex.safety.analyzer import SafetyAnalyzer
     from claudedex.wiring_integrations import advisory_for
 
@@ -255,100 +251,7 @@ def _safety(b: _Build, w3: Any, tracker: PortfolioTracker) -> SafetyAnalyzer:
     return analyzer
 
 
-def _feeds(b: _Build, w3: Any, tracker: PortfolioTracker) -> None:
-    """Discovery, mempool, activity and social: what makes new pairs and warnings arrive."""
-    from claudedex.apis.http import JsonHttpClient
-    from claudedex.discovery.activity import MarketActivity
-    from claudedex.discovery.follower import PairFollower
-    from claudedex.discovery.mempool import MempoolMonitor
-    from claudedex.discovery.social import HttpPostFeed, SocialSentiment
-    from claudedex.discovery.state import default_state_store
-    from claudedex.domain import Finding, PairInfo
-    from claudedex.safety.verdict import report_controllers
-
-    profile, bus, manifest = b.profile, b.base.bus, b.devnet
-    ws_url = manifest.ws_url if manifest is not None else _env(profile.chain.ws_url_env)
-    quote, chain_id = profile.chain.quote_token, profile.chain.chain_id
-    follower = PairFollower(bus, w3, {v.name: v.factory for v in profile.venues if v.factory},
-                            quote, chain_id, default_state_store(b.base.data_dir),
-                            ws_url=ws_url, via=profile.chain.route_via)
-    activity = MarketActivity(bus, w3, lambda: follower.pairs)
-    social: SocialSentiment | None = None
-    if manifest is not None and manifest.social_url:
-        social_http = JsonHttpClient(manifest.social_url, name="social")
-        b.res.add_closer(social_http.close)
-        social = SocialSentiment(bus, HttpPostFeed(social_http))
-
-    def extra_findings(info: PairInfo) -> tuple[Finding, ...]:
-        found = activity.findings(info.pair)
-        return found + social.findings(info.token) if social is not None else found
-
-    b.parts["extra_findings"] = extra_findings
-
-    def held_tokens() -> set[str]:
-        return {t.lower() for t in tracker.core.book.positions}
-
-    def known_pairs() -> dict[str, str]:
-        analyzer = b.parts.get("safety")
-        return {} if analyzer is None else {i.pair: i.token for i in analyzer.pairs.values()}
-
-    def controllers(token: str) -> set[str]:
-        analyzer = b.parts.get("safety")
-        report = None if analyzer is None else analyzer.reports.get(token.lower())
-        return set() if report is None else report_controllers(report)
-
-    if manifest is None or b.base.profile.apis.dexscreener_url:  # devnet: only if named
-        from claudedex.wiring_integrations import dexscreener_watcher
-
-        slug = manifest.dexscreener_chain_id if manifest is not None else profile.chain.name
-        watcher = dexscreener_watcher(profile, bus, w3, b.res, chain_slug=slug,
-                                      followed=follower.pairs)
-        if watcher is not None:
-            b.supervise("dexscreener", watcher.run)
-    mempool = MempoolMonitor(bus, w3, held_tokens,
-                             routers=[v.router for v in profile.venues if v.router],
-                             pairs=known_pairs, controllers=controllers, ws_url=ws_url)
-    b.supervise("discovery", follower.run)
-    b.supervise("mempool", mempool.run)
-    b.supervise("activity", activity.run)
-    if social is not None:
-        b.supervise("social", social.run)
-
-
-def _ml(b: _Build, w3: Any) -> None:
-    from claudedex.apis.http import JsonHttpClient
-    from claudedex.discovery.social import HttpPostFeed
-    from claudedex.ml.scorer import MLScorer
-    from claudedex.ml.social import FeedSocial
-
-    manifest = b.devnet
-    social = None
-    if manifest is not None and manifest.social_url:
-        http = JsonHttpClient(manifest.social_url, name="ml-social")
-        b.res.add_closer(http.close)
-        social = FeedSocial(HttpPostFeed(http))
-    scorer = MLScorer(b.base.bus, model_registry(b.profile, b.base.data_dir), w3,
-                      quote=b.profile.chain.quote_token, social=social)
-    b.supervise("ml", scorer.run)
-
-
-def _metrics(b: _Build) -> None:
-    from claudedex.observability.metrics import EngineMetrics, MetricsExporter
-
-    cfg = b.profile.observability
-    metrics = EngineMetrics(drawdown_limit_pct=b.profile.limits.max_drawdown_pct)
-    b.parts["metrics"] = metrics  # the signer's refusals and RPC errors count here too
-    exporter = MetricsExporter(b.base.bus, metrics, port=cfg.metrics_port,
-                               host=cfg.metrics_host, public=cfg.metrics_public)
-
-    async def close() -> None:
-        exporter.close()
-
-    b.res.add_closer(close)
-    b.supervise("metrics", exporter.run)
-
-
-def _signer(b: _Build) -> Any:
+def _signer(b: Build) -> Any:
     from claudedex.wallet.factory import build_signer
     from claudedex.wallet.watch_only import WatchOnlySigner
 
@@ -378,9 +281,9 @@ async def build_kernel(base: KernelBase, res: Resources,
     from claudedex.wiring_integrations import aggregator_for, broadcaster_for
 
     options = options if options is not None else BuildOptions()
-    b = _Build(base, res, options, base.profile)
+    b = Build(base, res, options, base.profile)
     if options.feeds:
-        _metrics(b)
+        wire_metrics(b)
     replay = options.replay
     say = options.progress or (lambda _stage: None)
     if b.profile.mode == "devnet" and replay is None:
@@ -394,11 +297,11 @@ async def build_kernel(base: KernelBase, res: Resources,
     runner, tracker = await _strategy(b, db)
     if options.feeds:
         say("discovery: starting feeds")
-        _feeds(b, w3, tracker)
+        wire_feeds(b, w3, tracker)
     analyzer = _safety(b, w3, tracker)
     b.parts["safety"] = analyzer
     if options.feeds:
-        _ml(b, w3)
+        wire_ml(b, w3)
     audit_log = b.parts["audit"]
 
     async def audit(action: str, detail: dict[str, Any]) -> None:
