@@ -298,7 +298,7 @@ class EventBus:
         handled, busy = 0, True
         while busy:
             busy = False
-            for sub in self._subs:
+            for sub in tuple(self._subs):  # a handler may subscribe or close a mailbox
                 if not sub.pumped or not sub._n:
                     continue
                 busy = True
