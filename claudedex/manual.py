@@ -235,7 +235,12 @@ class ManualTrades:
         if assessed.proposal.amount_in < amount:
             raise TradeRefused(f"risk limits allow at most {assessed.proposal.amount_in} wei "
                                f"for this buy (asked {amount})")
-        return replace(assessed.proposal, id=pid, slippage_bps=slip, verdict=verdict)
+        proposal = replace(assessed.proposal, id=pid, slippage_bps=slip, verdict=verdict)
+        # counted in flight in the same step as the limits were judged: a second request
+        # judged while this one awaits (routes, the audit) sees it (the caller releases it
+        # if it goes no further)
+        self.strategy.commit(proposal)
+        return proposal
 
     async def trade(self, request: TradeRequest, progress: Progress | None = None) -> TradeResult:
         """Judge, gate, size, approve and execute one manual trade; wait for its outcome.
@@ -261,15 +266,25 @@ class ManualTrades:
             await self._refuse(request, why, verdict, report)
         try:
             proposal = await self._proposal(request, amount, verdict, report)
-            await self._impact_gate(proposal, report)
         except TradeRefused as exc:
             await self._refuse(request, str(exc), verdict, report)
             raise
-        if request.dry_run:
-            return await self._quote(proposal, report)
-        await self.audit.append(request.by, "trade_requested",
-                                dict(request.to_json(), proposal=proposal.id,
-                                     verdict=str(verdict)))
+        going = False  # to the approval queue: from there the runner tracks it
+        try:
+            try:
+                await self._impact_gate(proposal, report)
+            except TradeRefused as exc:
+                await self._refuse(request, str(exc), verdict, report)
+                raise
+            if request.dry_run:
+                return await self._quote(proposal, report)
+            await self.audit.append(request.by, "trade_requested",
+                                    dict(request.to_json(), proposal=proposal.id,
+                                         verdict=str(verdict)))
+            going = True
+        finally:
+            if not going:  # refused, quoted only, or failed: no longer in flight
+                self.strategy.release(proposal.id)
         return await self._submit(proposal, request, say)
 
     async def _impact_gate(self, proposal: TradeProposal, report: RiskReport | None) -> None:

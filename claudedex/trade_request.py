@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 from typing import Any
 
-from eth_utils.address import is_address, to_checksum_address
+from eth_utils.address import is_address, is_checksum_address, to_checksum_address
 
 from claudedex.domain import Side
 from claudedex.errors import ClaudeDexError, UserInputError
@@ -42,6 +42,11 @@ class TradeRequest:
         """
         if not is_address(self.token):
             raise UserInputError(f"--token {self.token!r} is not an address")
+        digits = self.token.removeprefix("0x").removeprefix("0X")
+        if digits not in (digits.lower(), digits.upper()) and not is_checksum_address(self.token):
+            raise UserInputError(  # EIP-55: mixed case is a checksum, and this one is wrong
+                f"--token {self.token}: its mixed case fails the EIP-55 checksum (a mistyped "
+                f"character?); check the address")
         if self.override not in ("", "risky"):
             raise UserInputError(f"--override {self.override!r}: the only override is 'risky'")
         if not 0 <= self.slippage_bps < 10_000:

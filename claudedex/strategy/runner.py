@@ -146,6 +146,11 @@ class StrategyRunner:
             return True
         return False
 
+    def release(self, proposal_id: str) -> None:
+        """No longer count ``proposal_id``'s buy in flight (it was never proposed after all:
+        a manual trade refused or only quoted after its limits were judged)."""
+        self._release(proposal_id)
+
     def _release(self, proposal_id: str) -> None:
         entry = self._in_flight.pop(proposal_id, None)
         if entry is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from claudedex.domain import Side
 from claudedex.errors import UserInputError
 from claudedex.trade_request import TradeRequest, parse_amount
 
@@ -34,3 +35,18 @@ def test_control_requests_are_typed(bad: dict[str, object]) -> None:
     base = {"side": "buy", "token": "0x" + "11" * 20, "amount": "1"}
     with pytest.raises(UserInputError):
         TradeRequest.from_json({**base, **bad})
+
+
+def test_a_mistyped_mixed_case_address_is_refused() -> None:
+    """Red team: a checksummed address with one letter's case flipped was accepted (eth-utils'
+    is_address takes any case), so EIP-55's typo protection was lost."""
+    from eth_utils.address import to_checksum_address
+
+    good = to_checksum_address("0x0b48af34f4c854f5ae1a3d587da471fea45bad52")
+    bad = next(good[:i] + good[i].swapcase() + good[i + 1:]
+               for i in range(2, len(good)) if good[i].isalpha())
+    assert bad.lower() == good.lower() and bad != good
+    with pytest.raises(UserInputError, match="EIP-55"):
+        TradeRequest(side=Side.BUY, token=bad, amount="1").validate()
+    for fine in (good, good.lower(), "0x" + good[2:].upper()):
+        assert TradeRequest(side=Side.BUY, token=fine, amount="1").validate().token == good
