@@ -79,7 +79,12 @@ class HaltSwitch:
             return False
         self._stamp = stamp
         before = self._state
-        self._state = self._load()
+        if stamp is None and before.halted:
+            # deleted while halted: only `claudedex resume` (which writes the file) lifts a
+            # halt, so a removed file fails safe like an unreadable one
+            self._state = self._unreadable("removed while halted")
+        else:
+            self._state = self._load()
         return before.halted != self._state.halted
 
     def _unreadable(self, why: str) -> HaltState:

@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 from sqlalchemy import select
 
-from claudedex.domain import RiskReport, Side
+from claudedex.domain import RiskReport, Side, TradeProposal
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +39,18 @@ def archive_previous_chain(data_dir: Path) -> Path | None:
         shutil.move(str(path), target / path.name)
     log.info("previous_chain_archived", to=str(target), files=[p.name for p in present])
     return target
+
+
+async def _took_profit(trading: Any, order_id: str) -> bool:
+    """True when the order sold a take-profit step of the exit ladder (its proposal's
+    reason says so: ``take_profit: +12.00% (step 1 at 10%)``)."""
+    from claudedex.portfolio.core import EXIT_STRATEGY
+
+    found = await trading.get_proposal(order_id.removeprefix("o-"))
+    if found is None:
+        return False
+    proposal: TradeProposal = found[0]
+    return proposal.strategy == EXIT_STRATEGY and proposal.reason.startswith("take_profit")
 
 
 async def restore_portfolio(db: Any, tracker: Any, views: list[Any]) -> list[RiskReport]:
@@ -61,13 +73,17 @@ async def restore_portfolio(db: Any, tracker: Any, views: list[Any]) -> list[Ris
     for token, pair in pairs.items():
         for view in views:
             view.register_pair(pair, token)
-    now = time.time()
+    trading = TradingRepo(db)
     for f in fills:
         token = f.token.lower()
         # by order id: a fill still confirming at the restart is taken back exactly if a
-        # reorg then removes it (Book.revert_fill)
-        tracker.core.on_fill(token, Side(f.side), f.amount_in, f.amount_out, f.gas_cost_wei,
-                             now, pairs.get(token, ""), order_id=f.order_id)
+        # reorg then removes it (Book.revert_fill); at its own time, so a position's age
+        # (the time exit, max_hold_s) runs from its buy, not from each restart
+        pos = tracker.core.on_fill(token, Side(f.side), f.amount_in, f.amount_out,
+                                   f.gas_cost_wei, f.ts, pairs.get(token, ""),
+                                   order_id=f.order_id)
+        if f.side == Side.SELL and pos.amount > 0 and await _took_profit(trading, f.order_id):
+            pos.ladder_done += 1  # a take-profit step sold part: the next fires next, once
     held = [t for t, p in tracker.core.book.positions.items() if p.amount > 0]
     market = MarketRepo(db)
     reports = [r for r in [await market.latest_risk_report(t) for t in held] if r is not None]

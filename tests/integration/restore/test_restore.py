@@ -82,3 +82,45 @@ async def test_a_restored_fill_a_reorg_removes_is_taken_back_exactly(tmp_path: P
     pos = tracker.core.revert_fill("o2", TOKEN, Side.SELL, 2 * 10**20, 5 * 10**16, 0)
     assert (pos.amount, pos.cost_quote) == (6 * 10**20, 2 * 10**17)  # as if o2 never was
     assert tracker.core.book.realized == 0
+
+
+async def test_a_restart_keeps_the_positions_age_and_its_take_profit_steps(
+        tmp_path: Path) -> None:
+    """Red team: after a plain restart, with no price move, the ladder's step 1 sold again
+    (30 % of what was left) and the time exit's clock started over. A restored position is
+    as old as its buy, and a take-profit step its exits sold is not taken twice."""
+    from decimal import Decimal
+
+    from claudedex.domain import Side, TradeProposal
+    from claudedex.portfolio.core import EXIT_STRATEGY
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'claudedex.db'}")
+    await db.open()
+    try:
+        trading = TradingRepo(db)
+        await trading.save_fill(OrderFilled(order_id="o-b1", token=TOKEN, side="buy",
+                                            amount_in=10**17, amount_out=10**21,
+                                            gas_cost_wei=0, tx_hash="0x1", block_number=7))
+        await trading.save_proposal(TradeProposal(
+            id="x1", token=TOKEN, pair=PAIR, venue="uniswap", side=Side.SELL,
+            amount_in=3 * 10**20, min_amount_out=1, quote_value=Decimal("0.04"),
+            slippage_bps=300, verdict=Verdict.SAFE, strategy=EXIT_STRATEGY,
+            reason="take_profit: +12.00% (step 1 at 10%)"), status="approved")
+        await trading.save_fill(OrderFilled(order_id="o-x1", token=TOKEN, side="sell",
+                                            amount_in=3 * 10**20, amount_out=4 * 10**16,
+                                            gas_cost_wei=0, tx_hash="0x2", block_number=9))
+        bought_at = (await trading.list_fills("o-b1"))[0].ts
+        profile = load_profile("devnet")
+        profile = profile.model_copy(update={"strategy": profile.strategy.model_copy(
+            update={"params": {**profile.strategy.params,
+                               "take_profit": [[10, 0.3], [60, 1]]}})})
+        tracker = PortfolioTracker(EventBus(), profile, ManualClock(bought_at + 5.0))
+        await restore_portfolio(db, tracker, [tracker.view])
+    finally:
+        await db.close()
+    pos = tracker.core.book.positions[TOKEN]
+    assert pos.amount == 7 * 10**20 and pos.opened_ts == bought_at  # before: the restart's
+    assert pos.ladder_done == 1  # before: 0, so step 1 (+10 %) sold again at once
+    rules = tracker.core.rules
+    at_step_one = pos.cost_quote * 115 // 100  # +15 %: past step 1, short of step 2
+    assert rules.check(pos, at_step_one, bought_at + 5.0) is None

@@ -32,6 +32,21 @@ def test_halt_written_by_another_process_is_seen(tmp_path: Path) -> None:
     assert engine_side.state.reason == "from cli"
 
 
+def test_deleting_the_halt_file_does_not_lift_a_halt(tmp_path: Path) -> None:
+    """Red team: `rm halt.json` while halted let the next trade fill, with no resume in the
+    audit log. A missing file reads as "not halted" only when it was not halted."""
+    path = tmp_path / "halt.json"
+    engine_side = HaltSwitch(path)
+    engine_side.set(True, "drill", "operator")
+    path.unlink()
+    assert engine_side.is_halted() and "removed while halted" in engine_side.state.reason
+    assert HaltSwitch(path).is_halted() is False  # a fresh start with no file: not halted
+    engine_side.set(False, "resumed", "operator")  # resume writes the file: lifted
+    assert not engine_side.is_halted()
+    path.unlink()
+    assert not engine_side.is_halted()  # removed while running: still not halted
+
+
 def test_an_unwatched_switch_reads_its_file_once_and_keeps_its_own_flag(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A replay's switch (its scratch dir's file): set, read back, never re-read."""
