@@ -61,8 +61,9 @@ def register(app: typer.Typer) -> None:
         from claudedex.errors import UserInputError
         from claudedex.paths import data_dir
 
-        if not jti.isascii() or not jti.isalnum() or len(jti) > 64:
-            raise UserInputError(f"token id {jti[:70]!r} is not a token id")
+        if len(jti) != 32 or not all(c in "0123456789abcdef" for c in jti):
+            raise UserInputError(f"token id {jti[:70]!r} is not a token id: 32 lowercase hex "
+                                 f"digits, printed when the token was issued")
         prof = load_profile(profile, resolve_secrets=False)
         RevocationList(data_dir(prof.name)).revoke(jti)
         typer.echo(f"revoked token {jti}")

@@ -68,3 +68,14 @@ def test_openapi_command_prints_the_description() -> None:
     res = CliRunner().invoke(app, ["api", "openapi"])
     doc = json.loads(res.stdout)
     assert {r.path for r in ROUTES} <= set(doc["paths"])
+
+
+@pytest.mark.parametrize("jti", ["nothex", "ABCDEF0123456789ABCDEF0123456789",
+                                 "0123456789abcdef0123456789abcde", "g" * 32])
+def test_revoking_something_that_is_no_token_id_is_one_line_and_exit_2(jti: str) -> None:
+    """Red team: `api revoke nothex` exited 0 and "revoked" an id no token can have, while
+    the real token (a mistyped id) stayed valid."""
+    done = cli("api", "revoke", jti)
+    assert done.returncode == 2 and "not a token id" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not RevocationList(data_dir("devnet")).is_revoked(jti)
