@@ -321,8 +321,14 @@ async def build_kernel(base: KernelBase, res: Resources,
         book = tracker.core.book.positions  # the portfolio's own book: current at every fill
         return sum(p.amount for k, p in book.items() if k.lower() == token.lower())
 
+    chain_id = b.profile.chain.chain_id
+
+    async def authorize_on_paper(tx: dict[str, Any], account: str) -> int:
+        return await signer.authorize({**tx, "chainId": chain_id}, account)
+
     venue = (replay if replay is not None
-             else PaperVenue(w3, b.profile.chain.quote_token, held=held_on_paper)
+             else PaperVenue(w3, b.profile.chain.quote_token, held=held_on_paper,
+                             authorize=authorize_on_paper)
              if b.profile.mode == "paper" else ChainVenue())
 
     async def audit_execution(action: str, detail: dict[str, Any]) -> None:

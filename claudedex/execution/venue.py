@@ -27,7 +27,7 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from claudedex.domain import Side
-from claudedex.errors import ChainError
+from claudedex.errors import ChainError, EngineHalted, SignerRefused
 from claudedex.execution import calls, fills
 from claudedex.execution.fees import GWEI, FeeCaps, Fees, fees_for
 from claudedex.execution.order import Order
@@ -42,6 +42,8 @@ S = OrderState
 PAPER_ACCOUNT = to_checksum_address(keccak(b"claudedex paper account")[-20:])
 BALANCE_SLOTS = 12  # storage slots probed for a token's balance mapping (Solidity layout)
 MARK = 0x0C1A0DE0  # a marker balance: one value per probed slot tells which slot is real
+PAPER_NONCE = 2**63  # what a paper swap shows the signer's check: no real nonce is used
+Authorize = Callable[[dict[str, Any], str], Awaitable[int]]
 SWAP_GAS = 3_000_000  # gas limits of the simulated calls (the swap, a sell's approval)
 APPROVE_GAS = 200_000
 UNCAPPED = FeeCaps(2**255, 2**255)  # a paper venue used without the engine's fee caps
@@ -220,9 +222,13 @@ class PaperVenue:
     signs = False
 
     def __init__(self, w3: Any, quote_token: str, *,
-                 held: Callable[[str], int] | None = None) -> None:
+                 held: Callable[[str], int] | None = None,
+                 authorize: Authorize | None = None) -> None:
         self.w3 = w3
         self.weth = to_checksum_address(quote_token)
+        # the signer's check without a signature (GuardedSigner.authorize): a paper swap
+        # passes the caps a live one would, and spends them; None: not checked
+        self.authorize = authorize
         # the tokens held on paper (the portfolio's positions): a sell of more is refused,
         # as live's transferFrom would revert; None: not checked
         self.held = held
@@ -328,6 +334,19 @@ class PaperVenue:
         fees = await self._fees(ctx, base_fee)
         priced = {"maxFeePerGas": hex(fees.max_fee_per_gas),
                   "maxPriorityFeePerGas": hex(fees.max_priority_fee_per_gas)}
+        if self.authorize is not None:
+            try:
+                await self.authorize({
+                    "type": 2, "nonce": PAPER_NONCE, "gas": SWAP_GAS, "to": order.to,
+                    "value": order.value, "data": order.data,
+                    "maxFeePerGas": fees.max_fee_per_gas,
+                    "maxPriorityFeePerGas": fees.max_priority_fee_per_gas}, account)
+            except EngineHalted:
+                raise
+            except SignerRefused as exc:
+                await ctx.record(order, S.FAILED, f"paper: the signer refuses it as it would "
+                                 f"a live send ({exc}); nothing sent")
+                return None
         swap = {"from": account, "to": order.to, "data": order.data, "value": hex(order.value),
                 "gas": hex(SWAP_GAS), **priced}
         funds = order.value + (SWAP_GAS + APPROVE_GAS) * fees.max_fee_per_gas + 10**18

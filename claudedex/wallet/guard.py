@@ -165,23 +165,46 @@ class GuardedSigner:
                 del self._counted[next(iter(self._counted))]
             return raw
 
+    async def authorize(self, tx: dict[str, Any], recipient: str) -> int:
+        """Check ``tx`` as :meth:`sign_transaction` would and count its spend, without a
+        signature: a paper fill (nothing is sent) spends the same caps a live send does.
+
+        ``recipient`` is the account the swap must pay (the paper account). Returns the
+        spend in quote wei; raises :class:`SignerRefused` (audited) or
+        :class:`~claudedex.errors.EngineHalted` as signing would.
+        """
+        async with self._lock:
+            try:
+                unsigned = normalize(tx)
+            except SignerRefused as exc:
+                await self._refuse("malformed", str(exc), tx, None)
+                raise
+            spend = await self._check(unsigned, tx, recipient=recipient)
+            await self._emit("signer.authorized_paper",
+                             dict(self._describe(unsigned, tx), spend_wei=str(spend)))
+            if spend:
+                self._store.record(self._clock.now(), spend)  # every paper fill: no nonce
+            return spend
+
     def _new_spend(self, key: tuple[int, int], spend: int) -> int:
         """Value this signature adds to the day: a replacement only adds its increase."""
         return max(0, spend - self._counted.get(key, 0))
 
-    async def _check(self, tx: UnsignedTx, raw: dict[str, Any]) -> int:
+    async def _check(self, tx: UnsignedTx, raw: dict[str, Any],
+                     recipient: str | None = None) -> int:
         """Refuse (audited) or return what the transaction spends, in quote wei."""
         if self._is_halted():
             await self._refuse("halted", "engine halted", raw, tx)
             raise EngineHalted("engine halted: nothing is signed until an operator resumes")
-        problem, spend = await self._problem(tx)
+        problem, spend = await self._problem(tx, recipient or self.address)
         if problem is not None:
             code, text = problem
             await self._refuse(code, text, raw, tx)
             raise SignerRefused(text)
         return spend
 
-    async def _problem(self, tx: UnsignedTx) -> tuple[tuple[str, str] | None, int]:
+    async def _problem(self, tx: UnsignedTx,
+                       recipient: str) -> tuple[tuple[str, str] | None, int]:
         if tx.chain_id != self._chain_id:
             return ("chain", f"chain id {tx.chain_id} is not this profile's "
                     f"{self._chain_id}"), 0
@@ -194,7 +217,7 @@ class GuardedSigner:
             return ("gas", f"gas limit {tx.gas} over the {self._max_gas} a swap can need"), 0
         target = to_checksum_address(tx.to)
         if target.lower() in self._routers:
-            problem, spend = await self._router_call(tx)
+            problem, spend = await self._router_call(tx, recipient)
         elif self._approvable(target):
             problem, spend = await self._approve_call(tx), tx.value
         else:
@@ -210,7 +233,8 @@ class GuardedSigner:
                     f"the daily cap {self._daily_cap} wei"), spend
         return None, spend
 
-    async def _router_call(self, tx: UnsignedTx) -> tuple[tuple[str, str] | None, int]:
+    async def _router_call(self, tx: UnsignedTx,
+                           recipient: str) -> tuple[tuple[str, str] | None, int]:
         """A Router02 swap to us; returns what it spends (ETH value + input into non-quote)."""
         try:
             swap = decode_swap(tx.data)
@@ -219,9 +243,9 @@ class GuardedSigner:
         if swap is None:
             return ("selector", f"router call 0x{tx.data[:4].hex()} is not an allowed "
                     "Router02 swap"), tx.value
-        if swap.recipient != self.address:
+        if swap.recipient.lower() != recipient.lower():
             return ("recipient", f"{swap.function} sends proceeds to {swap.recipient}, not to "
-                    f"{self.address}"), tx.value
+                    f"{recipient}"), tx.value
         if not swap.token_in:
             return None, tx.value  # ETH in: its value is the spend
         if swap.token_in.lower() == self._quote:
