@@ -47,9 +47,30 @@ def fail(exc: ClaudeDexError) -> None:
 
 def main() -> None:
     """Run the app; a :class:`UserInputError` becomes one line on stderr and exit 2, any
-    other :class:`ClaudeDexError` (also wrapped by a TaskGroup) one line and exit 1."""
+    other :class:`ClaudeDexError` (also wrapped by a TaskGroup) one line and exit 1.
+
+    Typer's own usage errors (an unknown command or option, ``--limit abc``, a missing
+    argument) are one line and exit 2 too, naming the command and pointing at its
+    ``--help``, not Typer's boxed usage text (it runs with ``standalone_mode=False`` so
+    that they reach this function: ``typer.Exit``'s code is then returned and used)."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # `claudedex trade` alone: its help, as Typer shows it
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "claudedex"
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"error: {where}: {message} (see {where} --help)", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except ClickException as exc:
+        typer.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
+        sys.exit(exc.exit_code)
     except ClaudeDexError as exc:
         fail(exc)
     except BaseExceptionGroup as group:
@@ -57,6 +78,9 @@ def main() -> None:
         if err is None:
             raise  # a bug: its traceback stays visible
         fail(err)
+    else:
+        if isinstance(code, int) and not isinstance(code, bool) and code:
+            sys.exit(code)  # typer.Exit(code) (and click's ctx.exit) under standalone_mode=False
     finally:
         # the process ends here: its last collection need not walk what the command built
         # (a backtest's heap: 0.1 s); everything is released with the process anyway

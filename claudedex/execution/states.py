@@ -6,8 +6,9 @@ turns a logic bug into a loud error instead of a silently double-spent order.
 
 ``dropped`` is recorded only when the engine gives up on the transaction (it is terminal in
 :data:`claudedex.storage.journal.TERMINAL_STATES` too): a swap only once its deadline has
-passed, when no copy of it can fill any more; a transaction that vanished from the pool
-and is sent again is recorded as another ``broadcast``. ``reverted`` is always followed
+passed, when no copy of it can fill any more (until then it is watched, its nonce given to
+the next order: whichever of the two lands decides); a transaction that vanished from the
+pool and is sent again is recorded as another ``broadcast``. ``reverted`` is always followed
 by ``failed`` or ``confirming_revert``, so the journal keeps it open: a process that died
 between the two writes leaves it to recovery, which finishes it like its successor.
 

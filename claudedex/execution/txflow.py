@@ -37,6 +37,15 @@ TRANSIENT: tuple[type[BaseException], ...] = (TimeoutError, ConnectionError, OSE
 SEND_ERRORS: tuple[type[BaseException], ...] = (ChainError, ValueError) + TRANSIENT
 
 
+SENDERS_KEPT = 4096  # broadcasts remembered by hash (a watched order's deadline: minutes)
+
+
+def _bare(tx_hash: Any) -> str:
+    """A transaction hash as lowercase hex without ``0x`` (text, bytes or HexBytes)."""
+    text = tx_hash if isinstance(tx_hash, str) else bytes(tx_hash).hex()
+    return text.lower().removeprefix("0x")
+
+
 class SendRejected(ChainError):
     """The node refused the transaction outright (funds, gas, malformed): it is not pooled."""
 
@@ -45,8 +54,8 @@ class SendRejected(ChainError):
 class FlowPolicy:
     poll_s: float = 0.05
     stuck_after_s: float = 30.0  # no receipt this long: bump fees and replace
-    # vanished from the pool this many times: no more rebroadcasts; a swap is then held
-    # (its nonce kept) until its deadline, anything else is given up (dropped)
+    # vanished from the pool this many times: no more rebroadcasts; its nonce is given back,
+    # a swap is watched until its deadline (its bytes may still land), anything else dropped
     max_rebroadcasts: int = 3
     confirmations: int = 0  # blocks on top before a receipt counts (reorg safety)
     bump_bps: int = 1_250
@@ -93,7 +102,8 @@ class TxFlow:
         self.policy = policy or FlowPolicy()
         self.is_halted = is_halted
         self._last_send: dict[str, float] = {}
-        self._holding: set[str] = set()  # dropped from our pool, held until their deadline
+        self._holding: set[str] = set()  # gone from our pool, nonce given back, watched on
+        self._sender: dict[str, str] = {}  # tx hash (bare hex) -> the order that last sent it
 
     # -- signing --------------------------------------------------------------------------
 
@@ -153,6 +163,9 @@ class TxFlow:
         attempt.broadcasts += 1
         await self.record(order, S.BROADCAST, detail)
         self.nonces.mark_sent(attempt.nonce)
+        self._sender[_bare(attempt.tx_hash)] = order.id  # the latest order to send these bytes
+        if len(self._sender) > SENDERS_KEPT:  # oldest first: far older than any deadline
+            del self._sender[next(iter(self._sender))]
         self._last_send[order.id] = time.monotonic()
         try:
             await self.broadcaster.send(bytes.fromhex(attempt.raw[2:]))
@@ -205,6 +218,15 @@ class TxFlow:
         assert nonce is not None  # watch() is only called once something was signed
         receipt = await self._receipt(order)
         if receipt is not None:
+            owner = self._sender.get(_bare(receipt["transactionHash"]), order.id)
+            if order.id in self._holding and owner != order.id:
+                # its nonce was given back and the next order signed the very same bytes
+                # (same trade, same block): one transaction landed, booked once, there
+                self.nonces.mark_done(nonce)
+                await self.record(order, S.REPLACED, f"nonce {nonce} went to order {owner}, "
+                                  "whose identical transaction landed (booked there)")
+                await self.record(order, S.FAILED, f"replaced by our order {owner}")
+                return Outcome(None, "nonce taken")
             return await self._on_receipt(order, receipt)
         if order.state in (S.MINED, S.REVERTED):  # its block was reorged away
             attempt = self._attempt(order, order.mined_hash)
@@ -227,7 +249,8 @@ class TxFlow:
                 await self.record(order, S.DROPPED, f"not in the pool and past its deadline "
                                   f"{order.deadline}: not sent again")
                 await self.record(order, S.FAILED, "expired: the deadline passed unsent")
-                self.nonces.release(nonce)
+                if order.id not in self._holding:  # else given back already: maybe reused
+                    self.nonces.release(nonce)
                 return Outcome(None, "expired")
             last = order.attempts[-1]
             if last.broadcasts <= self.policy.max_rebroadcasts:
@@ -235,12 +258,15 @@ class TxFlow:
                 return None
             if order.deadline:
                 # Gone from our node's pool is not gone: another node may still hold the
-                # signed bytes and mine them until the deadline. Giving the nonce back now
-                # would let that land unbooked (a lost fill) or take the next order's nonce;
-                # the order is held until the deadline, then expires above.
+                # signed bytes and mine them until the deadline. The nonce is given back
+                # (the next order takes it: no gap holds later orders up), and the order
+                # stays watched until its deadline: if its own bytes land first they are
+                # its fill (and the next order's copy of the nonce fails, replaced); if the
+                # next order's land first, this one is replaced (above), never unbooked.
                 if order.id not in self._holding:
                     self._holding.add(order.id)
-                    log.warning("execution.held_until_deadline", order=order.id,
+                    self.nonces.release(nonce)
+                    log.warning("execution.watched_until_deadline", order=order.id,
                                 nonce=nonce, deadline=order.deadline,
                                 broadcasts=last.broadcasts)
                 return None

@@ -87,10 +87,11 @@ async def test_dropped_transaction_is_rebroadcast_and_fills_once(make_rig, chain
     assert token_balance(chain, chain.plain, rig.account.address) == order.amount_out
 
 
-async def test_dropped_for_good_is_held_until_its_deadline_then_the_nonce_is_reused(
+async def test_dropped_for_good_is_watched_until_its_deadline_then_expires(
         make_rig, chain, make_proposal) -> None:
     """Gone from our node's pool, past every rebroadcast, a swap is not given up while it
-    could still be mined: its nonce is held until the deadline, then it expires."""
+    could still be mined: it is watched until its deadline, then it expires (its nonce
+    was given back meanwhile; with no order to take it, the next one gets it)."""
     rig = await make_rig(policy=FlowPolicy(max_rebroadcasts=0))
     sub = rig.bus.subscribe("t", [OrderUpdated.topic])
     chain.rpc("evm_setAutomine", [False])
@@ -99,7 +100,7 @@ async def test_dropped_for_good_is_held_until_its_deadline_then_the_nonce_is_reu
         sent = await rig.wait_state("broadcast", sub)
         await chain.wait_pooled(sent.tx_hash)
         chain.rpc("anvil_dropTransaction", [sent.tx_hash])
-        done, _ = await asyncio.wait([task], timeout=2)  # 40 polls: held, not failed
+        done, _ = await asyncio.wait([task], timeout=2)  # 40 polls: watched, not failed
         assert not done
         assert (await rig.history(sent.order_id))[-1] == "broadcast"
         chain.rpc("evm_increaseTime", [3600])  # the deadline passes on the chain's clock
@@ -114,6 +115,37 @@ async def test_dropped_for_good_is_held_until_its_deadline_then_the_nonce_is_reu
     assert second.state is OrderState.FILLED
     assert second.nonce == first.nonce == 0  # the gap was refilled, not skipped
     assert token_balance(chain, chain.plain, rig.account.address) == second.amount_out
+
+
+async def test_an_order_sent_while_a_dropped_swap_is_watched_takes_its_nonce(
+        make_rig, chain, make_proposal) -> None:
+    """Red team: holding the dropped swap's nonce until its deadline left the next order
+    behind a gap (queued, then past its own deadline: reverted, gas lost). The nonce is
+    given to the next order at once; the dropped swap, still watched, ends replaced."""
+    rig = await make_rig(policy=FlowPolicy(max_rebroadcasts=0))
+    sub = rig.bus.subscribe("t", [OrderUpdated.topic])
+    chain.rpc("evm_setAutomine", [False])
+    try:
+        first = asyncio.create_task(
+            rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+        sent = await rig.wait_state("broadcast", sub)
+        await chain.wait_pooled(sent.tx_hash)
+        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        done, _ = await asyncio.wait([first], timeout=1)
+        assert not done  # still watched: its bytes may land elsewhere until the deadline
+        second = asyncio.create_task(
+            rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+        again = await rig.wait_state("broadcast", sub)
+        await chain.wait_pooled(again.tx_hash)
+        chain.rpc("evm_mine", [])
+        b = await asyncio.wait_for(second, 60)
+        a = await asyncio.wait_for(first, 60)
+    finally:
+        chain.rpc("evm_setAutomine", [True])
+    assert b.state is OrderState.FILLED and b.nonce == a.nonce == 0, (b.detail, a.detail)
+    assert a.state is OrderState.FAILED and "replaced" in a.detail
+    assert chain.w3.eth.get_transaction_count(rig.account.address) == 1
+    assert token_balance(chain, chain.plain, rig.account.address) == b.amount_out
 
 
 async def test_a_dropped_swap_mined_from_another_pool_is_booked_as_its_fill(
