@@ -59,9 +59,6 @@ class HandlerFailed(Exception):
         self.error = error
 
 
-class PumpOverflow(RuntimeError):
-    """A pumped never-drop mailbox is full: only its pump drains it, and the pump is the
-    publisher waiting for room (a replay would hang); the replay stops instead."""
 
 
 class Subscription:
@@ -69,17 +66,20 @@ class Subscription:
 
     __slots__ = (
         "name", "topics", "_bus", "_strict", "_loose", "_coalesced", "_seq", "_waiter",
-        "_space", "dropped", "closed", "_n", "_n_loose", "handler", "pumped",
+        "_space", "dropped", "closed", "_n", "_n_loose", "handler", "pumped", "unbounded",
     )
 
     def __init__(self, bus: EventBus, name: str, topics: frozenset[str],
-                 handler: Handler | None = None) -> None:
+                 handler: Handler | None = None, unbounded: bool = False) -> None:
         self.name = name
         self.topics = topics
         # what the component does with each event (its run loop's body); a replay driver
         # may call it in its own task instead (EventBus.pump), the component's task parked
         self.handler = handler
         self.pumped = False
+        # never-drop events past the topic's capacity are kept, not waited for: a mailbox
+        # whose only reader is the task that may publish into it (a replay's driver)
+        self.unbounded = unbounded
         self._bus = bus
         self._strict: deque[tuple[int, Event]] = deque()
         self._loose: dict[str, deque[tuple[int, Event]]] = {}
@@ -129,7 +129,7 @@ class Subscription:
                     self._bus.queued += 1
             box.append((self._seq, event))
         else:
-            if len(self._strict) >= spec.capacity:
+            if len(self._strict) >= spec.capacity and not self.unbounded:
                 self._seq -= 1
                 return False
             self._strict.append((self._seq, event))
@@ -144,9 +144,6 @@ class Subscription:
         while not self._offer(event, spec):
             if self.closed:
                 return
-            if self.pumped:
-                raise PumpOverflow(f"mailbox {self.name!r} is full ({spec.capacity} "
-                                   f"{event.topic} events) and only the pump drains it")
             if self._space is None:
                 self._space = asyncio.Event()
             self._space.clear()
@@ -236,10 +233,12 @@ class EventBus:
         return self._specs.get(topic, FALLBACK)
 
     def subscribe(self, name: str, topics: Iterable[str] = (ALL,),
-                  handler: Handler | None = None) -> Subscription:
+                  handler: Handler | None = None, *, unbounded: bool = False) -> Subscription:
         """A mailbox for ``topics``; ``handler`` is what its reader does with each event,
-        named so that a replay can :meth:`pump` it."""
-        sub = Subscription(self, name, frozenset(topics), handler)
+        named so that a replay can :meth:`pump` it. ``unbounded``: never-drop events are
+        kept past the topic's capacity instead of making their publisher wait (for a
+        reader that is itself a publisher, in one task: a replay's driver)."""
+        sub = Subscription(self, name, frozenset(topics), handler, unbounded)
         self._subs.append(sub)
         self._route.clear()
         return sub
@@ -277,14 +276,18 @@ class EventBus:
 
         Only a mailbox with a handler whose reader is parked on it (waiting, nothing held)
         is taken; its reader is no longer woken, so each event is handled exactly once, by
-        the pump. For a driver that steps the kernel in one task (the backtest): the hops
-        between components then cost a call, not a task switch. Returns the names taken.
+        the pump; it keeps every event until then (``unbounded``). For a driver that steps
+        the kernel in one task (the backtest): the hops between components then cost a
+        call, not a task switch. Returns the names taken.
         """
         wanted, taken = set(names), []
         for sub in self._subs:
             if (sub.name in wanted and sub.handler is not None and sub._waiter is not None
                     and not sub._n and not sub.closed):
-                sub.pumped = True
+                # unbounded: the pump is the reader, so a publisher waiting for room would
+                # wait for itself (the driver) or for the driver's next pump (an order's
+                # task): events are kept until the next pump instead
+                sub.pumped = sub.unbounded = True
                 taken.append(sub.name)
         return taken
 
@@ -317,7 +320,7 @@ class EventBus:
         stopping: what a failed step left is then handled, or drained, as live)."""
         for sub in self._subs:
             if sub.pumped:
-                sub.pumped = False
+                sub.pumped = sub.unbounded = False
                 if sub._n:
                     sub._wake()
 

@@ -191,7 +191,8 @@ class Backtest:
         with tempfile.TemporaryDirectory(prefix="claudedex-backtest-") as scratch:
             engine = Engine(self.profile, data_dir=Path(scratch), clock=self.clock,
                             options=options, serve_control=False)
-            collector = engine.bus.subscribe("backtest", COLLECTED)
+            # this task drains it after each step, and publishes (pumped) into it
+            collector = engine.bus.subscribe("backtest", COLLECTED, unbounded=True)
             await engine.start()
             try:
                 assert engine.kernel is not None

@@ -8,9 +8,10 @@ what happens to the proposals afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from claudedex.clock import Clock, ReadOnlyClock
-from claudedex.domain import Side, Signal
+from claudedex.domain import Side, Signal, TradeProposal
 from claudedex.events import Event
 from claudedex.market.ingest import ingest
 from claudedex.market.reader import ViewReader
@@ -38,6 +39,8 @@ class Decider:
         self._last: dict[tuple[str, Side], float] = {}
         # told of each signal the cooldown holds back (the live runner reports them)
         self.on_cooldown: Callable[[Signal], None] | None = None
+        # told of each proposal as soon as it is made (the runner counts a buy in flight)
+        self.on_proposal: Callable[[TradeProposal], None] | None = None
 
     def on_event(self, ev: Event) -> list[Assessment]:
         """Fold the event into the view; on a price move, ask the strategy and the risk."""
@@ -55,10 +58,17 @@ class Decider:
         warmup = self.strategy.startup_candle_count
         if warmup and self.view.candle_count(pair) <= warmup:
             return []
-        return [self.assess(sig) for sig in signals if self._ready(sig)]
+        own = self.strategy.name
+        return [self.assess(sig if sig.strategy == own else replace(sig, strategy=own))
+                for sig in signals if self._ready(sig)]
 
     def assess(self, signal: Signal) -> Assessment:
+        """Judge one signal; a proposal is counted in flight at once (:attr:`on_proposal`),
+        so the next signal of the same step is judged with it: a strategy returning many
+        signals in one step cannot pass the cash, exposure or position limits together."""
         result = self.risk.assess(signal, self.view, self.clock)
+        if result.proposal is not None and self.on_proposal is not None:
+            self.on_proposal(result.proposal)
         if result.proposal is not None:
             self._last[(signal.token, signal.side)] = self.clock.now()
         return result

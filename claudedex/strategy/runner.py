@@ -91,6 +91,7 @@ class StrategyRunner:
         self._sub = bus.subscribe("strategy", self._topics(), handler=self.handle)
         self._cooling: set[tuple[str, str]] = set()  # (token, side) reported as cooling
         self.decider.on_cooldown = self._cooled
+        self.decider.on_proposal = self.commit  # in flight from the moment it is judged
 
     @staticmethod
     def _topics() -> tuple[str, ...]:
