@@ -61,8 +61,11 @@ def reprice(proposal: TradeProposal, *, amount_in: int | None,
 
 class ApprovalQueue:
     def __init__(self, bus: EventBus, config: ApprovalsConfig, clock: Clock,
-                 is_halted: Callable[[], bool]) -> None:
+                 is_halted: Callable[[], bool], *, expire_every_s: float | None = 1.0) -> None:
         self._bus = bus
+        # how often (wall seconds) stale proposals are expired; None: never by this queue
+        # (a replay's driver expires them on its own clock, at its steps)
+        self.expire_every_s = expire_every_s
         self._config = config
         self._clock = clock
         self._is_halted = is_halted
@@ -84,7 +87,9 @@ class ApprovalQueue:
         sub = self._bus.subscribe("approvals", [TradeProposed.topic], handler=self.handle)
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(self._expire_loop(), name="approvals-expiry")
+                if self.expire_every_s is not None:
+                    group.create_task(self._expire_loop(self.expire_every_s),
+                                      name="approvals-expiry")
                 async for event in sub:
                     await self.handle(event)
         finally:
@@ -213,9 +218,9 @@ class ApprovalQueue:
         await self._bus.publish(ProposalDecided(proposal_id=proposal.id, decision=decision,
                                                 by=by, note=note, proposal=proposal))
 
-    async def _expire_loop(self) -> None:
+    async def _expire_loop(self, every_s: float) -> None:
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(every_s)
             now = self._clock.now()
             ttl = self._config.proposal_ttl_s
             stale = [pid for pid, p in self._pending.items() if now - p.received_at > ttl]

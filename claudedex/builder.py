@@ -216,7 +216,8 @@ async def _strategy(b: Build, db: Database | None) -> tuple[Any, PortfolioTracke
         await base.bus.publish(EngineHaltChanged(halted=True, reason=state.reason,
                                                  by=state.by))
 
-    tracker = PortfolioTracker(b.base.bus, b.profile, b.base.clock, halt=breaker_halt)
+    tracker = PortfolioTracker(b.base.bus, b.profile, b.base.clock, halt=breaker_halt,
+                               retry_every_s=None if b.options.replay is not None else 1.0)
     b.parts["stored_reports"] = []
     if db is not None:  # a replay starts from its data alone
         from claudedex.restore import restore_portfolio

@@ -86,7 +86,8 @@ class Engine:
                                       watched=options.replay is None)
         self.supervisor = Supervisor(self.bus)
         self.approvals = ApprovalQueue(self.bus, profile.approvals, self.clock,
-                                       self.halt_switch.is_halted)
+                                       self.halt_switch.is_halted,
+                                       expire_every_s=None if options.replay is not None else 1.0)
         self.base = KernelBase(profile, self.data_dir, self.clock, self.bus, self.halt_switch,
                                self.supervisor, self.approvals)
         self.kernel: Kernel | None = None

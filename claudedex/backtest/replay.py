@@ -221,6 +221,7 @@ class Backtest:
         self._settle_state = (bus, kernel.execution, venue, collector)
         quiet = self._quiet_ticks(kernel, venue, bus)
         tape = events if isinstance(events, CandleTape) else None
+        retries = kernel.portfolio.core.retries
         await self._settle()
         self._drain(collector)
         if self.pump:  # from here on their events are handled in this task (EventBus.pump)
@@ -252,6 +253,9 @@ class Backtest:
                 self._drain(collector)
                 if self.approve != "auto" or self._pending:
                     await self._decide(engine)
+                if retries.retry_at and await kernel.portfolio.retry_due():
+                    await self._settle()  # failed exits due again, on the replay's clock
+                    self._drain(collector)
             if tick is not None and (steps is None or tick.ts % steps[0] >= steps[1] - 1e-6):
                 result.equity.append((clock.now(), snap.equity_quote))
                 result.exposed.append(bool(snap.positions))

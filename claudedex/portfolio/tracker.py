@@ -54,10 +54,14 @@ class PortfolioTracker:
         halt: Halt | None = None,
         view: MarketView | None = None,
         starting_cash: int | None = None,
+        retry_every_s: float | None = 1.0,
     ) -> None:
         self.bus = bus
         self.clock = clock
         self.halt = halt
+        # how often (wall seconds) failed exits are re-checked; None: the caller calls
+        # retry_due itself (a replay, at each of its steps: deterministic, on its clock)
+        self.retry_every_s = retry_every_s
         settings = settings_from_profile(profile)
         venue = profile.venues[0].name if profile.venues else "uniswap_v2"
         self.risk = RiskManager(settings, venue)
@@ -82,7 +86,9 @@ class PortfolioTracker:
                                              unrealized_quote=marks.unrealized))
         try:
             async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self._retry_loop(), name="portfolio-exit-retries")
+                if self.retry_every_s is not None:
+                    tasks.create_task(self._retry_loop(self.retry_every_s),
+                                      name="portfolio-exit-retries")
                 async for ev in self._sub:
                     await self.handle(ev)
         finally:
@@ -93,12 +99,20 @@ class PortfolioTracker:
         drained pool may never tick again, and its stop must still be retried."""
         while True:
             await asyncio.sleep(every_s)
-            for token in self.core.retries.due(self.clock.now()):
-                pos = self.core.book.positions.get(token)
-                if pos is None or pos.amount <= 0:
-                    self.core.retries.cleared(token)
-                    continue
-                await self._mark(only=token, changed=(token,))
+            await self.retry_due()
+
+    async def retry_due(self) -> int:
+        """Re-check the exit rules of every token whose failed exit's backoff has elapsed
+        on the engine's clock; returns how many were re-checked."""
+        checked = 0
+        for token in self.core.retries.due(self.clock.now()):
+            pos = self.core.book.positions.get(token)
+            if pos is None or pos.amount <= 0:
+                self.core.retries.cleared(token)
+                continue
+            await self._mark(only=token, changed=(token,))
+            checked += 1
+        return checked
 
     async def handle(self, ev: object) -> None:
         now = self.clock.now()

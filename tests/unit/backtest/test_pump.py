@@ -88,3 +88,21 @@ def test_a_pumped_component_that_raises_stops_the_replay(tmp_path: Path) -> None
     with pytest.raises(ReplayAborted, match="strategy.*LookupError: boom at 201") as caught:
         bt.run_candles({"ETH_USDT": walk(600, seed=11)}, STEP)
     assert isinstance(caught.value.__cause__, LookupError)
+
+
+def test_halting_on_two_pairs_is_the_same_pumped_on_tasks_and_run_to_run() -> None:
+    """Red team: with two series, exits and the daily-loss breaker tripping, two task-driven
+    runs differed from each other and from the pumped one (5,550 vs 5,549 signals): the
+    approval expiry and the exit retries ran on wall-clock timers inside the replay. They
+    run on the replay's clock at its steps now."""
+    from decimal import Decimal
+
+    prof = profile("momentum", stop_loss_pct=2, trailing_pct=2,
+                   take_profit=[[3, 0.5], [5, 0.5]])
+    prof = prof.model_copy(update={"limits": prof.limits.model_copy(
+        update={"daily_loss_limit_quote": Decimal("0.01")})})
+    series = {"ETH_USDT": walk(1200, seed=11), "BTC_USDT": walk(1200, seed=5)}
+    runs = [record(Backtest(prof, candle_interval_s=STEP, pump=p).run_candles(series, STEP))
+            for p in (True, False, False)]
+    assert runs[0]["halted"].startswith("daily loss limit")
+    assert runs[0] == runs[1] == runs[2]
