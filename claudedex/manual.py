@@ -182,18 +182,24 @@ class ManualTrades:
         return None
 
     async def _amount(self, request: TradeRequest) -> int:
+        """The trade's input in base units; a sell of more than is held is the operator's
+        input error (UserInputError naming what is held), not a failed order."""
         if request.side is Side.BUY:
             return parse_amount(request.amount, 18)
+        if self.execution.venue.signs:
+            held = await self._uint(request.token,
+                                    calls.erc20_balance_of(self.execution.account))
+        else:  # paper: the tokens exist on paper only
+            held = self.strategy.view.portfolio.positions.get(request.token.lower(), 0)
         if request.amount == "all":
-            if self.execution.venue.signs:
-                held = await self._uint(request.token,
-                                        calls.erc20_balance_of(self.execution.account))
-            else:  # paper: the tokens exist on paper only
-                held = self.strategy.view.portfolio.positions.get(request.token.lower(), 0)
             if held <= 0:
                 raise UserInputError(f"no {request.token} held to sell")
             return held
-        return parse_amount(request.amount, await self.decimals(request.token))
+        amount = parse_amount(request.amount, await self.decimals(request.token))
+        if amount > held:
+            raise UserInputError(f"--amount {request.amount}: more than the {held} base units "
+                                 f"of {request.token} held (sell `all` to sell them all)")
+        return amount
 
     async def _proposal(self, request: TradeRequest, amount: int, verdict: Verdict,
                         report: RiskReport | None) -> TradeProposal:

@@ -88,3 +88,21 @@ def test_dry_run_quotes_without_recovery_or_sending(chain) -> None:
         assert con.execute("SELECT COUNT(*) FROM order_events").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_selling_more_than_is_held_is_bad_input_and_nothing_is_sent(chain) -> None:
+    """Red team: a sell of more than the wallet held came back as a failed order (exit 1;
+    HTTP 200 with state "failed" from the API), its approval refused by the signer. It is
+    the operator's input: refused naming what is held, before anything is signed."""
+    from claudedex.errors import UserInputError
+
+    account = next(chain.accounts)
+    write_manifest(chain, account)
+    bought = trade("buy", "--token", chain.plain, "--amount", "0.01", "--override", "risky")
+    assert bought.exit_code == 0, bought.output
+    held = int(json.loads(bought.output.strip().splitlines()[-1])["amount_out"])
+    nonce = chain.w3.eth.get_transaction_count(account.address)
+    res = trade("sell", "--token", chain.plain, "--amount", str(held * 2))  # whole tokens
+    assert isinstance(res.exception, UserInputError), res.output
+    assert "held" in str(res.exception)
+    assert chain.w3.eth.get_transaction_count(account.address) == nonce  # nothing signed
