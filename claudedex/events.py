@@ -191,6 +191,7 @@ class PositionChanged(Event):
     stop_loss: Decimal | None = None
     take_profit: Decimal | None = None
     exit_status: str = ""  # "" or why an exit is pending/failing (shown; buys wait for it)
+    peak_quote: int = 0  # the highest mark since opening (the trailing stop's), quote wei
 
     def key(self) -> str:
         return self.token

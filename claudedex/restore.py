@@ -53,6 +53,21 @@ async def _took_profit(trading: Any, order_id: str) -> bool:
     return proposal.strategy == EXIT_STRATEGY and proposal.reason.startswith("take_profit")
 
 
+async def _restore_peaks(db: Any, tracker: Any, held: list[str]) -> None:
+    """Each open position's trailing-stop peak as last stored (storage recorder): without
+    it the trailing stop would measure from the first price after the restart."""
+    from claudedex.storage.state import PEAKS_KEY, EngineStateRepo
+
+    stored = await EngineStateRepo(db).get(PEAKS_KEY, {})
+    if not isinstance(stored, dict):
+        return
+    for token in held:
+        raw = stored.get(token)
+        if isinstance(raw, str) and raw.isdigit():
+            pos = tracker.core.book.positions[token]
+            pos.peak_mark = max(pos.peak_mark, int(raw))
+
+
 async def restore_portfolio(db: Any, tracker: Any, views: list[Any]) -> list[RiskReport]:
     """Replay stored fills into the portfolio and re-register held tokens' pairs.
 
@@ -85,6 +100,7 @@ async def restore_portfolio(db: Any, tracker: Any, views: list[Any]) -> list[Ris
         if f.side == Side.SELL and pos.amount > 0 and await _took_profit(trading, f.order_id):
             pos.ladder_done += 1  # a take-profit step sold part: the next fires next, once
     held = [t for t, p in tracker.core.book.positions.items() if p.amount > 0]
+    await _restore_peaks(db, tracker, held)
     market = MarketRepo(db)
     reports = [r for r in [await market.latest_risk_report(t) for t in held] if r is not None]
     log.info("portfolio_restored", fills=len(fills), open_positions=len(held))

@@ -185,6 +185,7 @@ class PortfolioTracker:
                     mark_quote=pos.last_mark if pos.amount else 0,
                     realized_quote=pos.realized_quote,
                     exit_status=self.core.retries.status(token) if pos.amount else "",
+                    peak_quote=pos.peak_mark if pos.amount else 0,
                     stop_loss=self.core.rules.stop_loss_pct,
                     take_profit=self.core.rules.take_profit[0][0]
                     if self.core.rules.take_profit

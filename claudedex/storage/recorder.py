@@ -34,7 +34,7 @@ from claudedex.halt import HaltState
 from claudedex.storage.database import Database
 from claudedex.storage.repo_market import MarketRepo
 from claudedex.storage.repo_trading import PROPOSAL_STATUSES, TradingRepo
-from claudedex.storage.state import EngineStateRepo
+from claudedex.storage.state import PEAKS_KEY, EngineStateRepo
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +61,7 @@ class StorageRecorder:
         self._market = MarketRepo(database)
         self._trading = TradingRepo(database)
         self._state = EngineStateRepo(database)
+        self._peaks: dict[str, str] | None = None  # token -> trailing peak (wei, as text)
         self._audit = audit
         self.written = 0
         self.failed = 0
@@ -100,11 +101,28 @@ class StorageRecorder:
             await self._trading.remove_fill(event.order_id, event.tx_hash)
         elif isinstance(event, PositionChanged):
             await self._trading.upsert_position(event)
+            await self._peak(event)
         elif isinstance(event, EngineHaltChanged):
             await self._state.mirror_halt(HaltState(event.halted, event.reason, event.by,
                                                     event.ts))
             await self._audit.append(event.by, "halt" if event.halted else "resume",
                                      {"reason": event.reason})
+
+    async def _peak(self, event: PositionChanged) -> None:
+        """Keep each open position's trailing-stop peak (restore.py reads it back), so a
+        restart does not forget how far the price had risen."""
+        peaks = self._peaks
+        if peaks is None:
+            stored = await self._state.get(PEAKS_KEY, {})
+            peaks = self._peaks = dict(stored) if isinstance(stored, dict) else {}
+        token = event.token.lower()
+        before = peaks.get(token)
+        if event.amount > 0 and event.peak_quote > 0:
+            peaks[token] = str(event.peak_quote)
+        else:
+            peaks.pop(token, None)
+        if peaks.get(token) != before:
+            await self._state.set(PEAKS_KEY, peaks)
 
     async def _decided(self, event: ProposalDecided) -> None:
         if event.proposal is not None:

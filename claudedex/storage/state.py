@@ -15,6 +15,7 @@ from claudedex.storage.models import EngineStateRow, utcnow
 from claudedex.storage.upsert import upsert
 
 HALT_KEY = "halt"
+PEAKS_KEY = "exit_peaks"  # token -> the trailing stop's peak mark (quote wei, as text)
 
 
 class EngineStateRepo:

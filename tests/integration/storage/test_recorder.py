@@ -67,3 +67,51 @@ async def test_recorder_persists_the_event_stream(db: Database) -> None:
     audit = AuditLog(db)
     assert [e.action for e in await audit.entries()] == ["proposal.approved", "halt"]
     assert await audit.verify() == (True, None)
+
+
+async def test_a_restart_keeps_the_trailing_stops_peak(db: Database) -> None:
+    """Red team: after a restart the trailing stop measured from the first price seen
+    again, so a position that had risen and fallen back could fall its whole trailing
+    distance once more before the stop fired. The recorder keeps each open position's
+    peak; restore puts it back."""
+    from claudedex.bus import EventBus as Bus
+    from claudedex.clock import ManualClock
+    from claudedex.config import load_profile
+    from claudedex.portfolio.tracker import PortfolioTracker
+    from claudedex.restore import restore_portfolio
+    from claudedex.storage.state import PEAKS_KEY
+
+    bus = EventBus()
+    recorder = StorageRecorder(bus, db, AuditLog(db))
+    task = asyncio.create_task(recorder.run())
+    await asyncio.sleep(0)
+    fills = OrderFilled(order_id="o-1", token=TOKEN, side="buy", amount_in=10**17,
+                        amount_out=10**21, gas_cost_wei=0, tx_hash="0x1", block_number=6)
+    marks = [PositionChanged(token=TOKEN, symbol="T", amount=10**21, cost_quote=10**17,
+                             mark_quote=m, realized_quote=0, peak_quote=p)
+             for m, p in ((12 * 10**16, 12 * 10**16), (15 * 10**16, 15 * 10**16),
+                          (13 * 10**16, 15 * 10**16))]
+    for n, ev in enumerate((fills, *marks), 1):  # one at a time: marks coalesce
+        await bus.publish(ev)
+        while recorder.written + recorder.failed < n:  # noqa: ASYNC110 - no done signal
+            await asyncio.sleep(0.01)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert await EngineStateRepo(db).get(PEAKS_KEY) == {TOKEN: str(15 * 10**16)}
+
+    tracker = PortfolioTracker(Bus(), load_profile("devnet"), ManualClock(2e9))
+    await restore_portfolio(db, tracker, [tracker.view])
+    assert tracker.core.book.positions[TOKEN].peak_mark == 15 * 10**16  # before: 0
+
+    closed = PositionChanged(token=TOKEN, symbol="T", amount=0, cost_quote=0, mark_quote=0,
+                             realized_quote=0)
+    bus2 = EventBus()
+    again = StorageRecorder(bus2, db, AuditLog(db))
+    task = asyncio.create_task(again.run())
+    await asyncio.sleep(0)
+    await bus2.publish(closed)
+    while again.written + again.failed < 1:  # noqa: ASYNC110 - no done signal
+        await asyncio.sleep(0.01)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert await EngineStateRepo(db).get(PEAKS_KEY) == {}  # a closed position keeps none
