@@ -68,6 +68,9 @@ def series_tables(strategy: Strategy, series: Mapping[str, Sequence[Candle]],
         index = dict(zip(frame["ts"].tolist(), range(len(candles)), strict=True))  # before
         found = strategy.indicators(frame)  # the strategy may add to (or change) the frame
         columns = {k: np.array(v) for k, v in found.items()}  # copies: made read-only below
+        # the whole file was handed over for the columns only: a reference kept to read
+        # later candles in evaluate (a lookahead the column check cannot see) reads NaN
+        frame.loc[:, frame.dtypes.map(lambda d: d.kind == "f")] = np.nan
         if ENTER not in columns:
             raise ValueError(f"strategy {strategy.name}: indicators() gave no '{ENTER}' column")
         for key, col in columns.items():

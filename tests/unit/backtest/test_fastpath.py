@@ -349,3 +349,28 @@ def test_several_pairs_fast_and_plain_make_the_same_trades(
         len({f.pair for f in fast.fills}) == 2  # both pairs traded
     assert fast.quiet_ticks > 1000 and fast.direct_ticks > 1000
     assert record(fast) == record(plain)
+
+
+def test_a_frame_kept_from_indicators_holds_no_prices_afterwards() -> None:
+    """Red team: `indicators` stored the whole-file frame it was handed and `evaluate` read
+    the forming candle's close from it (Sharpe 29.7 instead of -49.6); the lookahead check
+    compares columns only, so it passed. The frame's prices are wiped once the columns are
+    taken (a copy the strategy makes itself is not prevented)."""
+    from claudedex.backtest.fastpath import series_tables
+    from claudedex.strategy.base import Strategy
+
+    class Keeper(Strategy):
+        name = "keeper"
+        vectorised = True
+        kept: Any = None
+
+        def indicators(self, frame: Any) -> dict[str, Any]:
+            Keeper.kept = frame
+            return {"enter": (frame["close"] > frame["open"]).to_numpy(),
+                    "close": frame["close"].to_numpy()}
+
+    candles = walk(200)
+    tables = series_tables(Keeper(), {"ETH_USDT": candles}, {"ETH_USDT": "p"}, STEP)
+    assert list(tables["p"].columns["close"]) == [c.close for c in candles]  # intact
+    assert Keeper.kept is not None and Keeper.kept["close"].isna().all()
+    assert Keeper.kept["ts"].isna().all()  # no clock to line it up with either
