@@ -21,21 +21,20 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claudedex.backtest.candle_feed import OFFSETS, address_for, candle_events
 from claudedex.backtest.fastpath import TICK_READERS, QuietTicks, series_tables
-from claudedex.backtest.simvenue import SimConfig, SimFill, SimulatedVenue
+from claudedex.backtest.result import BacktestResult, decision_kind, fee_in_quote
+from claudedex.backtest.simvenue import SimConfig, SimulatedVenue
 from claudedex.backtest.stretches import fold_stretch
 from claudedex.backtest.tape import CandleTape, foldable, ohlc
 from claudedex.bus import HandlerFailed
 from claudedex.clock import ManualClock
 from claudedex.config import Profile
-from claudedex.domain import Side, Signal, TradeProposal, Verdict
+from claudedex.domain import Side, Verdict
 from claudedex.errors import ClaudeDexError, ReplayAborted, UserInputError
 from claudedex.events import (
     ComponentFailed,
@@ -67,34 +66,6 @@ PLACEHOLDER_ROUTER = "0x" + "dd" * 20  # the signer's allowed target (nothing is
 COLLECTED = (SignalEmitted.topic, TradeProposed.topic, ProposalDecided.topic,
              EngineHaltChanged.topic, ComponentFailed.topic)
 
-
-
-@dataclass(slots=True)
-class BacktestResult:
-    """What the kernel did on the replay. Amounts in base units (wei for quote)."""
-
-    starting_cash: int
-    equity: list[tuple[float, int]] = field(default_factory=list)  # (ts, equity) per tick
-    exposed: list[bool] = field(default_factory=list)
-    prices: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # pair: ts, px
-    fills: list[SimFill] = field(default_factory=list)
-    signals: list[Signal] = field(default_factory=list)
-    proposals: list[TradeProposal] = field(default_factory=list)
-    decisions: list[ProposalDecided] = field(default_factory=list)
-    approvals: Counter[str] = field(default_factory=Counter)
-    dropped: int = 0  # signals the risk manager turned down (no proposal)
-    realized: int = 0
-    gas_paid: int = 0
-    fees_paid: int = 0
-    halted: str = ""
-    steps: int = 0
-    quiet_ticks: int = 0  # ticks folded into the views without the bus (fastpath.py)
-    direct_ticks: int = 0  # held ticks handed to the runner and portfolio without the bus
-    held_folded: int = 0  # of those, ticks marked in bulk up to an alarm (heldfold.py)
-    pumped: list[str] = field(default_factory=list)  # mailboxes the driver's task handled
-    scores: int = 0  # TokenScored records replayed (the ai strategy trades only on these)
-    symbols: dict[str, str] = field(default_factory=dict)  # token -> symbol
-    repairs: dict[str, int] = field(default_factory=dict)  # data repairs, by kind
 
 
 def replay_profile(profile: Profile, candle_interval_s: float | None) -> Profile:
@@ -207,7 +178,7 @@ class Backtest:
         result = self.result
         result.fills = venue.fills
         result.realized, result.gas_paid = book.realized, book.gas_paid
-        result.fees_paid = sum(_fee_in_quote(f) for f in venue.fills)
+        result.fees_paid = sum(fee_in_quote(f) for f in venue.fills)
         result.symbols = dict(kernel.strategy.view.symbols)
         return result
 
@@ -319,7 +290,7 @@ class Backtest:
             elif isinstance(ev, ProposalDecided):
                 result.decisions.append(ev)
                 self._pending.pop(ev.proposal_id, None)
-                result.approvals[_decision_kind(ev)] += 1
+                result.approvals[decision_kind(ev)] += 1
             elif isinstance(ev, EngineHaltChanged) and ev.halted and not result.halted:
                 result.halted = ev.reason
             elif isinstance(ev, ComponentFailed):
@@ -407,26 +378,6 @@ class Backtest:
         except HandlerFailed as exc:
             raise ReplayAborted(exc.subscriber,
                                 f"{type(exc.error).__name__}: {exc.error}") from exc.error
-
-
-def _decision_kind(ev: ProposalDecided) -> str:
-    """``auto`` (the profile's rules), ``backtest:<flag>``, ``expired`` or the gate's own."""
-    if ev.by.startswith("auto:"):
-        return f"{ev.decision} by auto rule"
-    if ev.by == "backtest:expired" or ev.decision == "expired":  # ours, or the queue's timer
-        return "expired (left to the operator)"
-    if ev.by.startswith("backtest:"):
-        return f"{ev.decision} by --approve {ev.by.removeprefix('backtest:')}"
-    return f"{ev.decision} by {ev.by or 'engine'}"
-
-
-def _fee_in_quote(f: SimFill) -> int:
-    """The pool fee of one fill, in quote: a sell's fee (paid in tokens) at the fill's rate."""
-    if f.reverted:
-        return 0
-    if f.side is Side.BUY:
-        return f.fee_paid
-    return f.fee_paid * f.amount_out // max(f.amount_in - f.fee_paid, 1)
 
 
 __all__ = ["APPROVE_CHOICES", "Backtest", "BacktestResult", "ReplayAborted", "replay_profile"]
