@@ -4,7 +4,7 @@ Why one builder for every mode: a console run, a headless run, ``claudedex trade
 and live all get the same gate (safety, risk with in-flight accounting, approvals, the
 order journal, the guarded signer, the audit log, the portfolio and its exits). Only the
 venue differs: :class:`~claudedex.execution.venue.ChainVenue` signs and sends (devnet,
-live), :class:`~claudedex.execution.venue.PaperVenue` fills by simulating the exact swap
+live), :class:`~claudedex.execution.paper.PaperVenue` fills by simulating the exact swap
 on the live chain and sends nothing (paper), the backtest's ``SimulatedVenue``
 (``BuildOptions.replay``) fills on recorded reserves. Each step registers how to close what it
 opened; this module never imports the engine facade (no import cycle).
@@ -273,9 +273,10 @@ async def build_kernel(base: KernelBase, res: Resources,
     The caller closes ``res`` when the build fails half-way.
     """
     from claudedex.execution.engine import ExecutionEngine
+    from claudedex.execution.paper import PaperVenue
     from claudedex.execution.routing import VenueRef
     from claudedex.execution.valuation import ChainValuation
-    from claudedex.execution.venue import ChainVenue, PaperVenue
+    from claudedex.execution.venue import ChainVenue
     from claudedex.manual import ManualTrades
     from claudedex.wallet.factory import guard
     from claudedex.wallet.spend_store import JsonSpendStore

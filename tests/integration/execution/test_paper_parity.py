@@ -39,7 +39,7 @@ def _zoo(chain: Any, family: str, symbol: str) -> str:
 
 
 async def _paper(make_rig: Any, chain: Any, **venue_kwargs: Any) -> Any:
-    from claudedex.execution.venue import PaperVenue
+    from claudedex.execution.paper import PaperVenue
 
     probe = await make_rig()
     return await make_rig(venue=PaperVenue(probe.aw3, chain.deployment.weth, **venue_kwargs))
@@ -88,7 +88,7 @@ async def test_a_short_honest_cooldown_is_judged_by_the_buy_s_age(
     """honest_cooldown locks sells for 30 s after a buy: a sell right after the paper buy
     is refused as live refuses it; with the buy's time unknown (another process bought, a
     restart) the sell is checked as late as its deadline allows, and fills."""
-    from claudedex.execution.venue import PaperVenue
+    from claudedex.execution.paper import PaperVenue
 
     token = _zoo(chain, "honest_cooldown", "CALM")
     paper = await _paper(make_rig, chain)
@@ -138,7 +138,7 @@ async def test_a_base_fee_over_the_cap_refuses_the_paper_fill(make_rig, chain,
     assert head_fee > 1
     capped = base.model_copy(update={"limits": base.limits.model_copy(
         update={"max_gas_price_gwei": Decimal(1) / 10**9})})  # 1 wei
-    from claudedex.execution.venue import PaperVenue
+    from claudedex.execution.paper import PaperVenue
 
     probe = await make_rig()
     paper = await make_rig(profile=capped, venue=PaperVenue(probe.aw3, chain.deployment.weth))
@@ -172,7 +172,7 @@ async def test_no_zoo_token_fills_better_on_paper_than_sent(make_rig, chain,
     state: whatever a real send does not get, paper does not get either (a revert is a
     revert), and no paper fill is larger than the real one."""
     from claudedex.devnet.zoo import FAMILIES, deploy_family, launch
-    from claudedex.execution.venue import PaperVenue
+    from claudedex.execution.paper import PaperVenue
 
     owner = Account.from_key(chain.anvil.accounts[1].private_key)
     live = await make_rig()
@@ -216,7 +216,7 @@ class CountingProxy(JsonRpcProxy):
 async def test_paper_never_signs_nor_sends(make_rig, chain, make_proposal) -> None:
     """A paper engine holding a real signer: buys, sells and a refused sell reach the node
     as reads and simulations only; the signer is never asked and the nonce never moves."""
-    from claudedex.execution.venue import PaperVenue
+    from claudedex.execution.paper import PaperVenue
 
     proxy = CountingProxy(chain.rpc_url)
     url = await proxy.start()

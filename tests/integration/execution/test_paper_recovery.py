@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.anvil]
 
 async def test_paper_recovery_leaves_a_live_runs_signed_order_alone(
         make_rig, chain, tmp_path) -> None:
-    from claudedex.execution.venue import PaperVenue
+    from claudedex.execution.paper import PaperVenue
 
     payer = Account.from_key(chain.anvil.accounts[3].private_key)
     nonce = chain.w3.eth.get_transaction_count(payer.address)

@@ -173,7 +173,7 @@ async def test_exits_have_their_own_wider_limit(make_rig, chain, world, make_pro
 
 
 async def test_paper_fills_pass_the_same_limit(make_rig, chain, world, make_proposal) -> None:
-    from claudedex.execution.venue import PaperVenue
+    from claudedex.execution.paper import PaperVenue
 
     thin, deep = thin_token(chain, world), field_token(chain, world)
     probe = await make_rig()
