@@ -143,11 +143,7 @@ class GuardedSigner:
 
     async def sign_transaction(self, tx: dict[str, Any]) -> bytes:
         async with self._lock:
-            try:
-                unsigned = normalize(tx)
-            except SignerRefused as exc:
-                await self._refuse("malformed", str(exc), tx, None)
-                raise
+            unsigned = await self._normalized(tx)
             spend = await self._check(unsigned, tx)
             # exactly what was checked: a caller that changes its dict now changes nothing
             raw = await self._inner.sign_transaction(unsigned.to_dict())
@@ -174,17 +170,21 @@ class GuardedSigner:
         :class:`~claudedex.errors.EngineHalted` as signing would.
         """
         async with self._lock:
-            try:
-                unsigned = normalize(tx)
-            except SignerRefused as exc:
-                await self._refuse("malformed", str(exc), tx, None)
-                raise
+            unsigned = await self._normalized(tx)
             spend = await self._check(unsigned, tx, recipient=recipient)
             await self._emit("signer.authorized_paper",
                              dict(self._describe(unsigned, tx), spend_wei=str(spend)))
             if spend:
                 self._store.record(self._clock.now(), spend)  # every paper fill: no nonce
             return spend
+
+    async def _normalized(self, tx: dict[str, Any]) -> UnsignedTx:
+        """``tx`` as the signer reads it; a malformed one is refused (audited) and raised."""
+        try:
+            return normalize(tx)
+        except SignerRefused as exc:
+            await self._refuse("malformed", str(exc), tx, None)
+            raise
 
     def _new_spend(self, key: tuple[int, int], spend: int) -> int:
         """Value this signature adds to the day: a replacement only adds its increase."""
