@@ -341,7 +341,7 @@ class Backtest:
         bus, execution, venue, collector = self._settle_state
         orders, waiting = execution.orders, venue.waiting
         quiet = turns = 0
-        if bus.pumped():
+        if self.result.pumped:  # the mailboxes this driver took, once, at the start
             while True:
                 if bus.pumped_pending():
                     await self._pump(bus)

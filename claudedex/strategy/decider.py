@@ -67,9 +67,9 @@ class Decider:
         so the next signal of the same step is judged with it: a strategy returning many
         signals in one step cannot pass the cash, exposure or position limits together."""
         result = self.risk.assess(signal, self.view, self.clock)
-        if result.proposal is not None and self.on_proposal is not None:
-            self.on_proposal(result.proposal)
         if result.proposal is not None:
+            if self.on_proposal is not None:
+                self.on_proposal(result.proposal)
             self._last[(signal.token, signal.side)] = self.clock.now()
         return result
 
