@@ -59,6 +59,19 @@ async def test_rpc_timeouts_on_send_and_poll_do_not_duplicate(make_rig, chain,
     assert proxy.seen.count("eth_sendRawTransaction") >= 1
 
 
+async def buy_then_drop(rig: Any, chain: Any, make_proposal: Any,
+                        sub: Any) -> tuple[asyncio.Task[Any], OrderUpdated, str]:
+    """A buy of 0.01 ETH sent and pooled, then dropped from the node's pool: the order's
+    task, its ``broadcast`` update and its signed bytes (as another node may still hold
+    them)."""
+    task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
+    sent = await rig.wait_state("broadcast", sub)
+    await chain.wait_pooled(sent.tx_hash)
+    raw = rig.engine.orders[sent.order_id].attempts[-1].raw
+    chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+    return task, sent, raw
+
+
 async def _no_automine(chain: Any) -> None:
     chain.rpc("evm_setAutomine", [False])
 
@@ -69,10 +82,7 @@ async def test_dropped_transaction_is_rebroadcast_and_fills_once(make_rig, chain
     sub = rig.bus.subscribe("t", [OrderUpdated.topic])
     chain.rpc("evm_setAutomine", [False])
     try:
-        task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
-        sent = await rig.wait_state("broadcast", sub)
-        await chain.wait_pooled(sent.tx_hash)
-        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        task, _, _ = await buy_then_drop(rig, chain, make_proposal, sub)
         again = await rig.wait_state("broadcast", sub)  # the engine noticed and sent it again
         await chain.wait_pooled(again.tx_hash)
         chain.rpc("evm_mine", [])
@@ -96,10 +106,7 @@ async def test_dropped_for_good_is_watched_until_its_deadline_then_expires(
     sub = rig.bus.subscribe("t", [OrderUpdated.topic])
     chain.rpc("evm_setAutomine", [False])
     try:
-        task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
-        sent = await rig.wait_state("broadcast", sub)
-        await chain.wait_pooled(sent.tx_hash)
-        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        task, sent, _ = await buy_then_drop(rig, chain, make_proposal, sub)
         done, _ = await asyncio.wait([task], timeout=2)  # 40 polls: watched, not failed
         assert not done
         assert (await rig.history(sent.order_id))[-1] == "broadcast"
@@ -126,11 +133,7 @@ async def test_an_order_sent_while_a_dropped_swap_is_watched_takes_its_nonce(
     sub = rig.bus.subscribe("t", [OrderUpdated.topic])
     chain.rpc("evm_setAutomine", [False])
     try:
-        first = asyncio.create_task(
-            rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
-        sent = await rig.wait_state("broadcast", sub)
-        await chain.wait_pooled(sent.tx_hash)
-        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        first, _, _ = await buy_then_drop(rig, chain, make_proposal, sub)
         done, _ = await asyncio.wait([first], timeout=1)
         assert not done  # still watched: its bytes may land elsewhere until the deadline
         second = asyncio.create_task(
@@ -158,11 +161,7 @@ async def test_a_dropped_swap_mined_from_another_pool_is_booked_as_its_fill(
     sub = rig.bus.subscribe("t", [OrderUpdated.topic])
     chain.rpc("evm_setAutomine", [False])
     try:
-        task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
-        sent = await rig.wait_state("broadcast", sub)
-        await chain.wait_pooled(sent.tx_hash)
-        raw = rig.engine.orders[sent.order_id].attempts[-1].raw
-        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        task, _, raw = await buy_then_drop(rig, chain, make_proposal, sub)
         done, _ = await asyncio.wait([task], timeout=1)
         assert not done  # before: failed as dropped by now, nonce 0 free again
         chain.w3.eth.send_raw_transaction(raw)  # another node's copy of the same bytes
@@ -267,10 +266,7 @@ async def test_a_dropped_transaction_past_its_deadline_is_never_sent_again(
     sub = rig.bus.subscribe("t", [OrderUpdated.topic])
     chain.rpc("evm_setAutomine", [False])
     try:
-        task = asyncio.create_task(rig.engine.execute(make_proposal(chain.plain, "buy", 10**16)))
-        sent = await rig.wait_state("broadcast", sub)
-        await chain.wait_pooled(sent.tx_hash)
-        chain.rpc("anvil_dropTransaction", [sent.tx_hash])
+        task, _, _ = await buy_then_drop(rig, chain, make_proposal, sub)
         chain.rpc("evm_increaseTime", [3600])  # an hour later, as after a long outage
         chain.rpc("evm_mine", [])
         order = await asyncio.wait_for(task, 60)
