@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 
 from claudedex.domain import RiskReport, Score, Side
 from claudedex.market.view import MarketView
@@ -65,15 +66,17 @@ class RiskContext:
 def volatility(view: MarketView, pair: str, window: int = 30) -> float:
     """Stdev of simple close-to-close returns over the last ``window`` candles."""
     candles = view.candles(pair)
-    n = len(candles)
-    if n < 3:
+    if len(candles) < 3:
         return 0.0
-    closes = [candles[i].close for i in range(max(0, n - window - 1), n)]
-    rets = [b / a - 1.0 for a, b in zip(closes, closes[1:], strict=False) if a > 0]
+    # the last window+1 closes, read from the end (a view keeps candles in a deque, whose
+    # indexing walks blocks), then put back oldest first: the sums keep their order
+    closes = [c.close for c in islice(reversed(candles), max(0, window + 1))]
+    closes.reverse()
+    rets = [b / a - 1.0 for a, b in zip(closes, islice(closes, 1, None), strict=False) if a > 0]
     if len(rets) < 2:
         return 0.0
     mean = sum(rets) / len(rets)
-    return math.sqrt(sum((r - mean) ** 2 for r in rets) / (len(rets) - 1))
+    return math.sqrt(sum([(r - mean) ** 2 for r in rets]) / (len(rets) - 1))
 
 
 def breadth(view: MarketView, lookback: int = 10) -> float:

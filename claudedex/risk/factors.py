@@ -3,37 +3,122 @@
 Scores run 0 (no concern) to 1 (maximal concern). ``blocking`` marks a hard limit: the
 risk manager drops the trade instead of proposing it. Exits (sells) are never blocked,
 because refusing to leave a position is itself the larger risk.
+
+Why the helpers look unusual: the factors run on every proposal (a backtest replays
+thousands). :func:`_score` answers from a table of the 101 possible scores; the price
+impact, percentages and printed settings are remembered (``lru_cache``); and the factors
+that depend on a few small values (token safety without an ML score, liquidity impact,
+market regime, execution cost) remember their whole result, an immutable RiskFactor that
+proposals may share. All of it gives exactly what the plain formulas give under the
+default decimal context, which nothing here changes
+(``tests/unit/risk/test_factor_equivalence.py`` checks against those formulas).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 
 from claudedex.amm import price_impact_bps
 from claudedex.domain import RiskFactor, Side, Verdict
 from claudedex.risk.context import RiskContext
 
 TWO = Decimal("0.01")
+_ZERO = Decimal(0)
+_WEI = Decimal(10**18)
+_BUY = Side.BUY  # bound once: an enum member lookup costs more than the identity test
+# every score _score can return: n/100 for n = 0..100, exponent -2 (as quantize(TWO) gives)
+_SCORES: tuple[Decimal, ...] = tuple((Decimal(n) / 100).quantize(TWO) for n in range(101))
+_SAFETY_BASE = {Verdict.SAFE: 0.1, Verdict.RISKY: 0.6, Verdict.UNKNOWN: 0.5, Verdict.SCAM: 1.0}
 
 
-def _score(x: float | Decimal) -> Decimal:
+def _score_exact(x: float | Decimal) -> Decimal:
+    """The plain formula: ``x`` (a float via its shortest repr) clamped to 0..1, rounded
+    half-even to 2 places."""
     v = Decimal(str(x)) if isinstance(x, float) else x
     return min(Decimal(1), max(Decimal(0), v)).quantize(TWO)
 
 
+def _score(x: float | Decimal) -> Decimal:
+    """Same result as :func:`_score_exact` for every input, without its string round trip.
+
+    A float strictly inside 0..1 whose hundredfold is not within 1e-6 of a half rounds the
+    same way as its shortest repr would (the two differ by under 1e-13 there), so its score
+    is the table entry of ``round(x * 100)``; halves, NaN and the rest take the plain formula.
+    """
+    if isinstance(x, float):
+        if 0.0 < x < 1.0:
+            y = x * 100.0
+            n = round(y)
+            if abs(abs(y - n) - 0.5) > 1e-6:
+                return _SCORES[n]
+        elif x <= 0.0:
+            return _SCORES[0]
+        elif x >= 1.0:
+            return _SCORES[100]
+        return _score_exact(x)
+    if x <= 0:
+        return _SCORES[0]
+    if x >= 1:
+        return _SCORES[100]
+    return x.quantize(TWO)
+
+
+@lru_cache(maxsize=16, typed=True)
+def impact_bps(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int) -> int:
+    """:func:`claudedex.amm.price_impact_bps` (bps), remembered: a proposal asks for the
+    same trade's impact three times (two factors and the proposal itself)."""
+    return price_impact_bps(amount_in, reserve_in, reserve_out, fee_bps)
+
+
+@lru_cache(maxsize=32, typed=True)
+def _quote_text(wei: int) -> str:
+    """``wei`` in whole quote units as the factors print it (``Decimal(wei) / 10**18``);
+    remembered, since it is a setting's value and the same on every call."""
+    return str(Decimal(wei) / 10**18)
+
+
 def _buy(ctx: RiskContext) -> bool:
-    return ctx.side is Side.BUY
+    return ctx.side is _BUY
 
 
+@lru_cache(maxsize=16, typed=True)
 def _pct(part: int, whole: int) -> Decimal:
+    """``part`` as a percentage of ``whole`` (100 when there is no whole); remembered, since
+    a buy's size and its token exposure are often the same share of the same equity."""
     return Decimal(part) * 100 / Decimal(whole) if whole > 0 else Decimal(100)
 
 
 def token_safety(ctx: RiskContext) -> RiskFactor:
-    verdict = ctx.report.verdict if ctx.report else Verdict.UNKNOWN
-    base = {Verdict.SAFE: 0.1, Verdict.RISKY: 0.6, Verdict.UNKNOWN: 0.5, Verdict.SCAM: 1.0}
-    score = base[verdict]
+    report = ctx.report
+    if ctx.score is None:  # no ML score: the factor is a function of a handful of values
+        return _plain_safety(
+            report.verdict if report else Verdict.UNKNOWN,
+            report.sell_tax_bps if report is not None else None,
+            report is None, ctx.side is _BUY, ctx.settings.require_report)
+    return _safety(ctx)
+
+
+@lru_cache(maxsize=256, typed=True)
+def _plain_safety(
+    verdict: Verdict, sell_tax_bps: int | None, no_report: bool, buy: bool, require_report: bool
+) -> RiskFactor:
+    """token_safety without an ML score (the same factor for the same values: remembered)."""
+    score = _SAFETY_BASE[verdict]
+    why = f"verdict {verdict.value}"
+    if sell_tax_bps:
+        why += f", sell tax {sell_tax_bps} bps"
+        score = max(score, min(1.0, sell_tax_bps / 2000))
+    blocking = buy and (verdict is Verdict.SCAM or (require_report and no_report))
+    return RiskFactor("token_safety", _score(score), why, blocking)
+
+
+def _safety(ctx: RiskContext) -> RiskFactor:
+    report = ctx.report
+    verdict = report.verdict if report else Verdict.UNKNOWN
+    score = _SAFETY_BASE[verdict]
     why = f"verdict {verdict.value}"
     ml_block = False
     if ctx.score is not None:
@@ -41,11 +126,11 @@ def token_safety(ctx: RiskContext) -> RiskFactor:
         score = max(score, p)
         why += f", ml scam probability {p:.2f}"
         ml_block = p >= ctx.settings.max_scam_probability
-    if ctx.report is not None and ctx.report.sell_tax_bps:
-        why += f", sell tax {ctx.report.sell_tax_bps} bps"
-        score = max(score, min(1.0, ctx.report.sell_tax_bps / 2000))
-    blocking = _buy(ctx) and (
-        verdict is Verdict.SCAM or ml_block or (ctx.settings.require_report and ctx.report is None)
+    if report is not None and report.sell_tax_bps:
+        why += f", sell tax {report.sell_tax_bps} bps"
+        score = max(score, min(1.0, report.sell_tax_bps / 2000))
+    blocking = ctx.side is _BUY and (
+        verdict is Verdict.SCAM or ml_block or (ctx.settings.require_report and report is None)
     )
     return RiskFactor("token_safety", _score(score), why, blocking)
 
@@ -53,32 +138,41 @@ def token_safety(ctx: RiskContext) -> RiskFactor:
 def liquidity_impact(ctx: RiskContext) -> RiskFactor:
     if ctx.reserve_in <= 0 or ctx.reserve_out <= 0 or ctx.amount_in <= 0:
         return RiskFactor("liquidity_impact", Decimal(1), "no liquidity known", _buy(ctx))
-    impact = price_impact_bps(ctx.amount_in, ctx.reserve_in, ctx.reserve_out, ctx.settings.fee_bps)
-    limit = ctx.settings.max_slippage_bps
+    impact = impact_bps(ctx.amount_in, ctx.reserve_in, ctx.reserve_out, ctx.settings.fee_bps)
+    return _liquidity(impact, ctx.settings.max_slippage_bps, ctx.side is _BUY)
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _liquidity(impact: int, limit: int, buy: bool) -> RiskFactor:
+    """liquidity_impact from the impact (bps) and the limit (bps): remembered."""
     why = f"price impact {impact} bps (fee incl.) vs max slippage {limit} bps"
-    return RiskFactor("liquidity_impact", _score(impact / limit), why, _buy(ctx) and impact > limit)
+    return RiskFactor("liquidity_impact", _score(impact / limit), why, buy and impact > limit)
 
 
 def position_size(ctx: RiskContext) -> RiskFactor:
     pct = _pct(ctx.quote_value, ctx.equity)
     cap = ctx.settings.max_trade_quote
-    why = f"{pct:.2f}% of equity, cap {Decimal(cap) / 10**18} quote per trade"
-    over = _buy(ctx) and ctx.quote_value > cap
+    why = f"{pct:.2f}% of equity, cap {_quote_text(cap)} quote per trade"
+    over = ctx.side is _BUY and ctx.quote_value > cap
     return RiskFactor("position_size", _score(pct / 10), why, over)
 
 
 def concentration(ctx: RiskContext) -> RiskFactor:
-    extra = ctx.quote_value if _buy(ctx) else -ctx.quote_value
+    buy = ctx.side is _BUY
+    extra = ctx.quote_value if buy else -ctx.quote_value
     tok = _pct(max(0, ctx.token_exposure + extra), ctx.equity)
-    dep = _pct(max(0, ctx.deployer_exposure + extra), ctx.equity)
-    limit = ctx.settings.max_token_exposure_pct
+    # the same exposure gives the same percentage: compute it once
+    dep = (tok if ctx.deployer_exposure == ctx.token_exposure
+           else _pct(max(0, ctx.deployer_exposure + extra), ctx.equity))
+    settings = ctx.settings
+    limit = settings.max_token_exposure_pct
     why = f"token {tok:.1f}%, deployer {dep:.1f}% of equity (limit {limit}%)"
-    full = _buy(ctx) and ctx.open_positions >= ctx.settings.max_open_positions
+    full = buy and ctx.open_positions >= settings.max_open_positions
     if full and ctx.token_exposure == 0:
         # pending buys count too: say so, or "5 open" contradicts a console showing 1
         why += (f"; {ctx.open_positions} positions open or pending "
-                f"(max {ctx.settings.max_open_positions})")
-    blocking = _buy(ctx) and (tok > limit or dep > limit or (full and ctx.token_exposure == 0))
+                f"(max {settings.max_open_positions})")
+    blocking = buy and (tok > limit or dep > limit or (full and ctx.token_exposure == 0))
     return RiskFactor("concentration", _score(max(tok, dep) / limit), why, blocking)
 
 
@@ -89,35 +183,49 @@ def volatility(ctx: RiskContext) -> RiskFactor:
 
 def market_regime(ctx: RiskContext) -> RiskFactor:
     b = ctx.breadth
+    # remembered per breadth, except -0.0: 0.0 and -0.0 are one key but print differently
+    return _regime(b) if b or math.copysign(1.0, b) > 0 else _regime_factor(b)
+
+
+def _regime_factor(b: float) -> RiskFactor:
     return RiskFactor("market_regime", _score(1.0 - b), f"{b * 100:.0f}% of pools trending up")
+
+
+_regime = lru_cache(maxsize=256, typed=True)(_regime_factor)
 
 
 def daily_loss_drawdown(ctx: RiskContext) -> RiskFactor:
     s = ctx.settings
-    loss = max(0, -ctx.daily_pnl)
+    loss = Decimal(max(0, -ctx.daily_pnl))
     limit = Decimal(s.daily_loss_limit_quote)
-    loss_ratio = Decimal(loss) / limit if limit else Decimal(0)
-    dd_ratio = ctx.drawdown_pct / s.max_drawdown_pct if s.max_drawdown_pct else Decimal(0)
+    loss_ratio = loss / limit if limit else _ZERO
+    dd_ratio = ctx.drawdown_pct / s.max_drawdown_pct if s.max_drawdown_pct else _ZERO
     why = (
-        f"daily loss {Decimal(loss) / 10**18:.4f} of {Decimal(s.daily_loss_limit_quote) / 10**18}"
+        f"daily loss {loss / _WEI:.4f} of {_quote_text(s.daily_loss_limit_quote)}"
         f" quote, drawdown {ctx.drawdown_pct:.2f}% of {s.max_drawdown_pct}%"
     )
-    blocking = _buy(ctx) and (loss_ratio >= 1 or dd_ratio >= 1)
+    blocking = ctx.side is _BUY and (loss_ratio >= 1 or dd_ratio >= 1)
     return RiskFactor("daily_loss_drawdown", _score(max(loss_ratio, dd_ratio)), why, blocking)
 
 
 def execution_cost(ctx: RiskContext) -> RiskFactor:
-    gas = ctx.gas_price_wei * ctx.settings.gas_per_swap
+    s = ctx.settings
+    gas = ctx.gas_price_wei * s.gas_per_swap
     impact = 0
     if ctx.reserve_in > 0 and ctx.reserve_out > 0 and ctx.amount_in > 0:
-        fee = ctx.settings.fee_bps
-        impact = price_impact_bps(ctx.amount_in, ctx.reserve_in, ctx.reserve_out, fee)
+        impact = impact_bps(ctx.amount_in, ctx.reserve_in, ctx.reserve_out, s.fee_bps)
     gas_bps = gas * 10_000 // ctx.quote_value if ctx.quote_value > 0 else 10_000
     # MEV: a sandwich can take up to our slippage tolerance minus the impact we already pay
-    mev_bps = max(0, ctx.settings.max_slippage_bps - impact) if impact > 50 else 0
+    mev_bps = max(0, s.max_slippage_bps - impact) if impact > 50 else 0
+    return _execution(gas_bps, impact, mev_bps, ctx.side is _BUY)
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _execution(gas_bps: int, impact: int, mev_bps: int, buy: bool) -> RiskFactor:
+    """execution_cost from its three parts (bps): remembered."""
     total = gas_bps + impact + mev_bps
     why = f"gas {gas_bps} bps, fee+impact {impact} bps, sandwich exposure {mev_bps} bps"
-    return RiskFactor("execution_cost", _score(total / 1000), why, _buy(ctx) and gas_bps > 1000)
+    return RiskFactor("execution_cost", _score(total / 1000), why, buy and gas_bps > 1000)
 
 
 FACTORS: tuple[Callable[[RiskContext], RiskFactor], ...] = (
@@ -133,4 +241,4 @@ FACTORS: tuple[Callable[[RiskContext], RiskFactor], ...] = (
 
 
 def assess(ctx: RiskContext) -> tuple[RiskFactor, ...]:
-    return tuple(f(ctx) for f in FACTORS)
+    return tuple([f(ctx) for f in FACTORS])

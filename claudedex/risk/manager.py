@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from claudedex.amm import expected_output, get_amount_out, min_amount_out, price_impact_bps
+from claudedex.amm import expected_output, get_amount_out, min_amount_out
 from claudedex.clock import Clock
 from claudedex.config import Profile
 from claudedex.domain import RiskFactor, Side, Signal, TradeProposal, Verdict
@@ -27,7 +27,10 @@ from claudedex.risk.context import (
     deployer_of,
     volatility,
 )
-from claudedex.risk.factors import assess
+from claudedex.risk.factors import assess, impact_bps
+
+_BUY, _SELL = Side.BUY, Side.SELL
+_ZERO = Decimal(0)
 
 
 def _wei(x: Decimal) -> int:
@@ -105,40 +108,43 @@ class RiskManager:
 
     def assess(self, signal: Signal, view: MarketView, clock: Clock) -> Assessment:
         s = self.settings
+        buy = signal.side is _BUY  # a signal keeps its side through the re-routings below
+        sell = signal.side is _SELL
         pool = view.pools.get(signal.pair)
-        if signal.side is Side.SELL and (pool is None or pool.reserve_quote <= 0):
+        if sell and (pool is None or pool.reserve_quote <= 0):
             deepest = view.token_pair.get(signal.token, "")  # an exit sells where liquidity is
             if deepest and deepest != signal.pair:
                 signal = replace(signal, pair=deepest)
                 pool = view.pools.get(deepest)
-        if signal.side is Side.BUY:
+        if buy:
             signal, pool = _deepest_for_buy(signal, pool, view)
         if pool is None or pool.reserve_token <= 0 or pool.reserve_quote <= 0:
             return Assessment(signal, None, (), "no pool reserves known")
         report = view.reports.get(signal.token)
-        if signal.side is Side.BUY and report is not None and report.verdict is Verdict.SCAM:
+        if buy and report is not None and report.verdict is Verdict.SCAM:
             return Assessment(signal, None, (), "scam verdict: never bought")
         exiting = view.portfolio.exiting.get(signal.token)
-        if signal.side is Side.BUY and exiting:
+        if buy and exiting:
             return Assessment(signal, None, (), f"exit of this token pending: {exiting}")
         pf = view.portfolio
         equity = pf.equity_quote
         vol = volatility(view, signal.pair)
-        held_tokens = len({t for t, a in pf.positions.items() if a > 0}
-                          | {t for t, c in pf.committed.items() if c > 0})
-        in_flight = pf.committed.get(signal.token, 0)
-        if signal.side is Side.BUY:
+        held = {t for t, a in pf.positions.items() if a > 0}
+        if pf.committed:
+            held |= {t for t, c in pf.committed.items() if c > 0}
+        token_exposure = pf.position_value.get(signal.token, 0) + pf.committed.get(signal.token, 0)
+        if buy:
             r_in, r_out = pool.reserve_quote, pool.reserve_token
             amount, size_by = self._buy_size(
-                signal, equity, vol, pf.position_value.get(signal.token, 0) + in_flight, r_in,
+                signal, equity, vol, token_exposure, r_in,
                 pf.cash_quote - sum(pf.committed.values()) if pf.committed else pf.cash_quote,
             )
             quote_value = amount
         else:
             r_in, r_out = pool.reserve_token, pool.reserve_quote
-            held = pf.positions.get(signal.token, 0)
-            amount = min(signal.amount_in or held, held)
-            size_by = "signal size" if signal.amount_in and amount < held else "whole position"
+            position = pf.positions.get(signal.token, 0)
+            amount = min(signal.amount_in or position, position)
+            size_by = "signal size" if signal.amount_in and amount < position else "whole position"
             quote_value = get_amount_out(amount, r_in, r_out, s.fee_bps) if amount > 0 else 0
         if amount <= 0:
             return Assessment(signal, None, (), "size is zero after limits")
@@ -149,9 +155,10 @@ class RiskManager:
                 if deployer_of(view.reports.get(tok)) == deployer:
                     dep_exposure += value
         peak = pf.peak_equity_quote
-        dd = Decimal(0)
+        dd = _ZERO
         if peak > 0 and equity < peak:
             dd = Decimal(peak - equity) * 100 / Decimal(peak)
+        score = view.scores.get(signal.token)
         ctx = RiskContext(
             side=signal.side,
             token=signal.token,
@@ -161,11 +168,11 @@ class RiskManager:
             reserve_in=r_in,
             reserve_out=r_out,
             equity=equity,
-            token_exposure=pf.position_value.get(signal.token, 0) + in_flight,
+            token_exposure=token_exposure,
             deployer_exposure=dep_exposure,
-            open_positions=held_tokens,
+            open_positions=len(held),
             report=report,
-            score=view.scores.get(signal.token),
+            score=score,
             volatility=vol,
             breadth=breadth(view),
             daily_pnl=equity - pf.day_start_equity_quote if pf.day_start_equity_quote else 0,
@@ -174,12 +181,12 @@ class RiskManager:
             settings=s,
         )
         factors = assess(ctx)
-        if signal.side is Side.BUY:
+        if buy:
             blocked = [f for f in factors if f.blocking]
             if blocked:
                 why = f"{blocked[0].name}: {blocked[0].explanation}"
                 return Assessment(signal, None, factors, why)
-            mean = sum((f.score for f in factors), Decimal(0)) / len(factors)
+            mean = sum([f.score for f in factors], Decimal(0)) / len(factors)
             if mean > s.max_risk:
                 why = f"aggregate risk {mean:.2f} > {s.max_risk}"
                 return Assessment(signal, None, factors, why)
@@ -189,9 +196,8 @@ class RiskManager:
         sell_tax = (report.sell_tax_bps or 0) if report is not None else 0
         expected = expected_output(
             amount, r_in, r_out, s.fee_bps,
-            in_tax_bps=sell_tax if signal.side is Side.SELL else 0,
-            out_tax_bps=buy_tax if signal.side is Side.BUY else 0)
-        score = view.scores.get(signal.token)
+            in_tax_bps=sell_tax if sell else 0,
+            out_tax_bps=buy_tax if buy else 0)
         proposal = TradeProposal(
             id=self._new_id(),
             token=signal.token,
@@ -205,7 +211,7 @@ class RiskManager:
             verdict=report.verdict if report is not None else Verdict.UNKNOWN,
             factors=factors,
             ml_score=score.scam_probability if score is not None else None,
-            price_impact_bps=price_impact_bps(amount, r_in, r_out, s.fee_bps),
+            price_impact_bps=impact_bps(amount, r_in, r_out, s.fee_bps),
             gas_estimate=s.gas_per_swap,
             symbol=view.symbols.get(signal.token, ""),
             strategy=signal.strategy,
@@ -221,11 +227,14 @@ class RiskManager:
         size = signal.amount_in if signal.amount_in else sizing.base_size(s, equity, vol)
         room = int(Decimal(equity) * s.max_token_exposure_pct / 100) - exposure
         impact = sizing.impact_cap(reserve_quote, s.max_slippage_bps, s.fee_bps)
-        caps = [(s.max_trade_quote, "max trade"), (room, "token exposure"),
-                (impact, "price impact")]
-        if cash > 0 or equity > 0:
-            caps.append((cash, "cash"))
-        cap, cap_by = min(caps, key=lambda c: c[0])
+        # the smallest cap; on a tie the first named (max trade, token exposure, impact, cash)
+        cap, cap_by = s.max_trade_quote, "max trade"
+        if room < cap:
+            cap, cap_by = room, "token exposure"
+        if impact < cap:
+            cap, cap_by = impact, "price impact"
+        if (cash > 0 or equity > 0) and cash < cap:
+            cap, cap_by = cash, "cash"
         if size <= cap:
             return max(0, size), "signal size" if signal.amount_in else f"{s.sizing} sizing"
         return max(0, cap), cap_by
