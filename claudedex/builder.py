@@ -273,7 +273,6 @@ async def build_kernel(base: KernelBase, res: Resources,
     The caller closes ``res`` when the build fails half-way.
     """
     from claudedex.execution.engine import ExecutionEngine
-    from claudedex.execution.paper import PaperVenue
     from claudedex.execution.routing import VenueRef
     from claudedex.execution.valuation import ChainValuation
     from claudedex.execution.venue import ChainVenue
@@ -328,10 +327,16 @@ async def build_kernel(base: KernelBase, res: Resources,
     async def authorize_on_paper(tx: dict[str, Any], account: str) -> int:
         return await signer.authorize({**tx, "chainId": chain_id}, account)
 
-    venue = (replay if replay is not None
-             else PaperVenue(w3, b.profile.chain.quote_token, held=held_on_paper,
-                             authorize=authorize_on_paper)
-             if b.profile.mode == "paper" else ChainVenue())
+    venue: Any
+    if replay is not None:
+        venue = replay
+    elif b.profile.mode == "paper":
+        from claudedex.execution.paper import PaperVenue  # paper runs only (2 ms)
+
+        venue = PaperVenue(w3, b.profile.chain.quote_token, held=held_on_paper,
+                           authorize=authorize_on_paper)
+    else:
+        venue = ChainVenue()
 
     async def audit_execution(action: str, detail: dict[str, Any]) -> None:
         await audit_log.append("execution", action, detail)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -259,6 +260,8 @@ def _run(bt: Any, series: Any, liquidity_wei: int, events: Any,
 
 
 def _replay(bt: Any, series: Any, liquidity_wei: int, events: Any) -> Any:
+    if not sys.stderr.isatty():  # no bar to draw: rich's Progress (3 ms to import) is not
+        return _replay_with(bt, series, liquidity_wei, events, _no_progress)  # needed
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -269,21 +272,30 @@ def _replay(bt: Any, series: Any, liquidity_wei: int, events: Any) -> Any:
         TextColumn("{task.completed} records"),
         console=Console(stderr=True),
         transient=True,
-        disable=not sys.stderr.isatty(),
     ) as bar:
         task = bar.add_task("replay", total=total)
 
         def tick(n: int) -> None:
             bar.update(task, completed=n)
 
-        if series is None:
-            return bt.run_events(events(), progress=tick)
-        return bt.run_candles(
-            {s.pair: s.candles for s in series},
-            float(series[0].timeframe_s),
-            liquidity_wei,
-            progress=tick,
-        )
+        return _replay_with(bt, series, liquidity_wei, events, tick)
+
+
+def _no_progress(_n: int) -> None:
+    """The progress callback when stderr is not a terminal (no bar is shown)."""
+
+
+def _replay_with(bt: Any, series: Any, liquidity_wei: int, events: Any,
+                 tick: Callable[[int], None]) -> Any:
+    """The replay of the swap history (``series`` None) or of the candle series."""
+    if series is None:
+        return bt.run_events(events(), progress=tick)
+    return bt.run_candles(
+        {s.pair: s.candles for s in series},
+        float(series[0].timeframe_s),
+        liquidity_wei,
+        progress=tick,
+    )
 
 
 def _check_runner_params(strategy: str, params: dict[str, Any], overridden: set[str]) -> None:

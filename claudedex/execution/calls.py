@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from eth_abi.abi import decode, encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
@@ -22,6 +21,10 @@ def selector(signature: str) -> bytes:
 
 
 def call_data(signature: str, types: Sequence[str], args: Sequence[Any]) -> bytes:
+    # eth-abi (and its grammar parser, 20 ms) is imported by the first call that encodes
+    # or decodes: a candle backtest lays its swaps out in _swap and never gets here
+    from eth_abi.abi import encode
+
     return selector(signature) + encode(list(types), list(args))
 
 
@@ -125,16 +128,22 @@ def get_pair(token_a: str, token_b: str) -> bytes:
 
 
 def decode_address(raw: bytes) -> str:
+    from eth_abi.abi import decode  # a chain read's answer only (see call_data)
+
     (addr,) = decode(["address"], raw)
     return str(to_checksum_address(addr))
 
 
 def decode_uint(raw: bytes) -> int:
+    from eth_abi.abi import decode  # a chain read's answer only (see call_data)
+
     (value,) = decode(["uint256"], raw)
     return int(value)
 
 
 def decode_reserves(raw: bytes) -> tuple[int, int]:
+    from eth_abi.abi import decode  # a chain read's answer only (see call_data)
+
     r0, r1, _ts = decode(["uint112", "uint112", "uint32"], raw)
     return int(r0), int(r1)
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
-from eth_abi.abi import decode as abi_decode
 from eth_utils.address import to_checksum_address
 
 from claudedex.addresses import checksum
@@ -186,6 +185,10 @@ class Planner:
         if known is None or not known[0].startswith("swapExact"):
             return False
         name, types, to_index = known
+        # eth-abi (20 ms with its grammar parser) only for an aggregator's calldata: a
+        # replay has no aggregator and never imports it
+        from eth_abi.abi import decode as abi_decode
+
         try:
             args = abi_decode(types, data[4:])
         except Exception:  # noqa: BLE001  # eth-abi raises many decoder types; all mean "bad"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_abi.abi import decode as abi_decode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
@@ -72,6 +71,10 @@ def decode_swap(data: bytes) -> Swap | None:
     if known is None:
         return None
     name, types, to_index, amount_index = known
+    # eth-abi (20 ms with its grammar parser) is imported by the first calldata decoded:
+    # a replay signs nothing and never needs it
+    from eth_abi.abi import decode as abi_decode
+
     try:
         args = abi_decode(types, data[4:])
     except Exception as exc:  # noqa: BLE001 - eth-abi raises many decoder types; all mean "bad"
@@ -89,6 +92,8 @@ def decode_approve(data: bytes) -> tuple[str, int]:
     """(spender, amount) of an ERC-20 ``approve``; raises CalldataError."""
     if data[:4] != APPROVE_SELECTOR:
         raise CalldataError("not an approve call")
+    from eth_abi.abi import decode as abi_decode  # first use only (see decode_swap)
+
     try:
         spender, amount = abi_decode(["address", "uint256"], data[4:])
     except Exception as exc:  # noqa: BLE001 - eth-abi raises many decoder types; all mean "bad"

@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import rlp
-from eth_keys.datatypes import Signature
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
@@ -94,6 +92,10 @@ class UnsignedTx:
 
     def payload(self) -> bytes:
         """The exact bytes a device receives and whose keccak is signed."""
+        # rlp and eth-keys are imported where a transaction is encoded, decoded or
+        # recovered: a replay signs nothing, so it never loads them
+        import rlp
+
         if self.type == 2:
             return b"\x02" + bytes(rlp.encode(self._typed_fields()))
         return bytes(rlp.encode(self._legacy_fields() + [self.chain_id, 0, 0]))
@@ -105,6 +107,8 @@ class UnsignedTx:
         """The signed raw transaction, ready for ``eth_sendRawTransaction``."""
         if y_parity not in (0, 1):
             raise SignerRefused(f"signature parity must be 0 or 1, got {y_parity}")
+        import rlp  # see payload
+
         if self.type == 2:
             return b"\x02" + bytes(rlp.encode(self._typed_fields() + [y_parity, r, s]))
         v = self.chain_id * 2 + 35 + y_parity
@@ -114,6 +118,8 @@ class UnsignedTx:
         """The checksummed address that produced this signature over this transaction."""
         if not (0 < r < SECP256K1_N and 0 < s < SECP256K1_N) or y_parity not in (0, 1):
             raise SignerRefused("device returned an invalid signature")
+        from eth_keys.datatypes import Signature  # see payload
+
         signature = Signature(vrs=(y_parity, r, s))
         return signature.recover_public_key_from_msg_hash(self.signing_hash()).to_checksum_address()
 
@@ -172,6 +178,8 @@ def normalize(tx: dict[str, Any]) -> UnsignedTx:
 
 def decode_payload(payload: bytes) -> UnsignedTx:
     """Parse an unsigned payload back (what a device does); used by the simulators."""
+    import rlp  # see UnsignedTx.payload
+
     if payload[:1] == b"\x02":
         f = rlp.decode(payload[1:])
         if len(f) != 9:

@@ -9,6 +9,12 @@ would bring the cost back, and this test names the module that did. The same hol
 aiohttp (70 ms): the chain reader, the relay and the HTTP API clients import it when they
 first make a client or catch its error; and for SQLAlchemy (0.25 s with the models): a
 replay's journal and audit trail are in memory (``builder._replay_storage``).
+
+Nor does it import what only signing or a secrets store needs: rlp and eth-keys (a raw
+transaction's encoding and signature recovery, :mod:`claudedex.wallet.txcodec`) and
+cryptography (the store's AES-GCM, :mod:`claudedex.secrets.crypto`, reached through the
+log scrubber); each is imported by the function that uses it, and a replay signs nothing
+and opens no store.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ candles = [Candle(*row) for row in json.loads(Path(sys.argv[1]).read_text())]
 bt = Backtest(profile("sma_cross"), strategy_file=Path(sys.argv[2]), candle_interval_s=300.0)
 result = bt.run_candles({"ETH_USDT": candles}, 300.0)
 loaded = sorted(m for m in sys.modules
-                if m.split(".")[0] in ("web3", "aiohttp", "sqlalchemy", "aiosqlite"))
+                if m.split(".")[0] in ("web3", "aiohttp", "sqlalchemy", "aiosqlite",
+                                       "rlp", "eth_keys", "cryptography"))
 print(json.dumps({"fills": len(result.fills), "loaded": loaded}))
 """
 
@@ -47,4 +54,5 @@ def test_a_candle_replay_imports_neither_web3_nor_aiohttp(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["fills"] > 0  # it traded: execution, the planner and the venue all ran
-    assert out["loaded"] == [], "imported on the replay path; see claudedex.rpc.lazy_errors"
+    assert out["loaded"] == [], ("imported on the replay path; see claudedex.rpc.lazy_errors "
+                                 "and this module's docstring")
