@@ -46,6 +46,8 @@ from claudedex.market.view import MarketView, SeriesTable
 from claudedex.strategy.base import Strategy, candle_frame
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from claudedex.backtest.simvenue import SimulatedVenue
     from claudedex.kernel import Kernel
 
@@ -66,22 +68,35 @@ def series_tables(strategy: Strategy, series: Mapping[str, Sequence[Candle]],
     for name, candles in series.items():
         frame = candle_frame(candles, interval_s)
         index = dict(zip(frame["ts"].tolist(), range(len(candles)), strict=True))  # before
-        found = strategy.indicators(frame)  # the strategy may add to (or change) the frame
-        columns = {k: np.array(v) for k, v in found.items()}  # copies: made read-only below
-        # the whole file was handed over for the columns only: a reference kept to read
-        # later candles in evaluate (a lookahead the column check cannot see) reads NaN
-        frame.loc[:, frame.dtypes.map(lambda d: d.kind == "f")] = np.nan
-        if ENTER not in columns:
-            raise ValueError(f"strategy {strategy.name}: indicators() gave no '{ENTER}' column")
-        for key, col in columns.items():
-            if len(col) != len(candles):
-                raise ValueError(f"strategy {strategy.name}: column '{key}' has {len(col)} "
-                                 f"rows for {len(candles)} candles of {name}")
-        columns[ENTER] = columns[ENTER].astype(bool)
+        columns = strategy_columns(strategy, frame, name)
         for col in columns.values():  # a strategy reads them, never writes them
             col.setflags(write=False)
         tables[pair_of[name]] = SeriesTable(index, columns)
     return tables
+
+
+def strategy_columns(strategy: Strategy, frame: pd.DataFrame, name: str) -> dict[str, np.ndarray]:
+    """``strategy.indicators(frame)`` as the replay keeps them: each column copied, checked
+    one value per row of ``frame`` (the candles of series ``name``), ``enter`` as booleans;
+    the frame's float columns are wiped (NaN) afterwards. The replay's tables and the
+    lookahead check both take their columns here.
+
+    Raises ValueError for a column whose length is not the frame's or a missing ``enter``.
+    """
+    rows = len(frame)
+    found = strategy.indicators(frame)  # the strategy may add to (or change) the frame
+    columns = {k: np.array(v) for k, v in found.items()}  # copies: made read-only by the replay
+    # the whole file was handed over for the columns only: a reference kept to read
+    # later candles in evaluate (a lookahead the column check cannot see) reads NaN
+    frame.loc[:, frame.dtypes.map(lambda d: d.kind == "f")] = np.nan
+    if ENTER not in columns:
+        raise ValueError(f"strategy {strategy.name}: indicators() gave no '{ENTER}' column")
+    for key, col in columns.items():
+        if len(col) != rows:
+            raise ValueError(f"strategy {strategy.name}: column '{key}' has {len(col)} "
+                             f"rows for {rows} candles of {name}")
+    columns[ENTER] = columns[ENTER].astype(bool)
+    return columns
 
 
 class QuietTicks:
@@ -196,4 +211,4 @@ class QuietTicks:
         self.folded += 1
 
 
-__all__ = ["ENTER", "EXIT", "TICK_READERS", "QuietTicks", "series_tables"]
+__all__ = ["ENTER", "EXIT", "TICK_READERS", "QuietTicks", "series_tables", "strategy_columns"]

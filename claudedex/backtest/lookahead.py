@@ -32,10 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from claudedex.backtest.fastpath import ENTER, EXIT, series_tables
+from claudedex.backtest.fastpath import ENTER, EXIT, strategy_columns
 from claudedex.errors import UserInputError
-from claudedex.market.candles import Candle
-from claudedex.strategy.base import Strategy
+from claudedex.market.candles import Candle, candle_array
+from claudedex.strategy.base import Strategy, rows_frame
 
 CUTS = (0.0625, 0.125, 0.25)  # prefix lengths, as shares of the series
 SIGNAL_CUTS = 6  # prefixes ending at the first rows where enter or exit is true ...
@@ -101,10 +101,11 @@ def find_leak(make: Callable[[], Strategy], series: Mapping[str, Sequence[Candle
     exception of ``indicators`` itself through (see :func:`check_lookahead`).
     """
     for name, candles in series.items():
-        full = _columns(make(), name, candles, interval_s)
+        rows = candle_array(candles)  # once: each prefix's frame is made from its first rows
+        full = _columns(make(), name, rows, interval_s)
         shares = cut_points(len(candles), cuts)
         for k in sorted([*shares, *signal_cuts(full, len(candles), shares)]):
-            part = _columns(make(), name, candles[:k], interval_s)
+            part = _columns(make(), name, rows[:k], interval_s)
             for column in sorted(full):
                 if column not in part:
                     raise ValueError(f"column '{column}' is given over the whole file but "
@@ -142,9 +143,10 @@ def check_lookahead(make: Callable[[], Strategy], series: Mapping[str, Sequence[
         raise UserInputError(leak.message(probe.name))
 
 
-def _columns(strategy: Strategy, name: str, candles: Sequence[Candle],
+def _columns(strategy: Strategy, name: str, rows: np.ndarray,
              interval_s: float) -> dict[str, np.ndarray]:
-    """The strategy's columns over ``candles``, as the replay computes them, checked.
+    """The strategy's columns over ``rows`` (candles as :func:`candle_array` gives them), as
+    the replay computes them, checked.
 
     ``strategy`` is a fresh instance: its ``indicators`` is wrapped to see the columns as
     given (the replay turns ``enter`` into booleans, and a text is true)."""
@@ -158,8 +160,8 @@ def _columns(strategy: Strategy, name: str, candles: Sequence[Candle],
         return out
 
     strategy.indicators = seen  # type: ignore[method-assign]
-    tables = series_tables(strategy, {name: candles}, {name: name}, interval_s)
-    columns = {k: np.asarray(v) for k, v in tables[name].columns.items()}
+    frame = rows_frame(rows.copy(), interval_s)  # a copy: the strategy may write its frame
+    columns = {k: np.asarray(v) for k, v in strategy_columns(strategy, frame, name).items()}
     for key, col in columns.items():
         if col.ndim != 1:
             raise ValueError(f"column '{key}' has shape {col.shape}; one value per candle "

@@ -10,6 +10,14 @@ With fewer than two daily returns they are not defined and reported as null.
 
 Floats are fine here: these are analytics about a finished run, never order amounts.
 Money totals (fees, gas, P&L) are still reported from the exact integers.
+
+Why numpy for the long curves: a replay marks the equity once per candle (hundreds of
+thousands of marks), and a Python pass per mark cost more than the rest of the report.
+The curve's values are exact integers (wei), which float64 cannot hold, so the arrays
+only screen: they find the few marks where a peak is set or the deepest drawdown lies,
+and those are worked out from the exact values with the same expressions as the plain
+loops (:func:`_drawdown_loop`), so every figure is the loops' to the last bit
+(``tests/unit/backtest/test_metrics_screen.py`` compares them on random curves).
 """
 
 from __future__ import annotations
@@ -18,7 +26,11 @@ import math
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from claudedex.backtest.replay import BacktestResult
 from claudedex.domain import Side
@@ -27,6 +39,9 @@ DAY_S = 86_400
 YEAR_S = 365.25 * DAY_S
 PERIODS_PER_YEAR = 365
 WEI = Decimal(10**18)
+FAST_FROM = 1024  # marks: shorter curves take the plain loops (the arrays cost more there)
+SCREEN_TOL = 1e-9  # relative: float drawdowns this close to the deepest are worked out exactly
+Floats = npt.NDArray[np.float64]
 
 
 def _q(x: float | None) -> float | str | None:
@@ -36,11 +51,50 @@ def _q(x: float | None) -> float | str | None:
     return round(x, 6) if math.isfinite(x) else str(x)
 
 
+@dataclass(frozen=True, slots=True)
+class _Curve:
+    """An equity curve as arrays, for screening only: ``ts`` the marks' times and
+    ``approx`` their values, as floats; ``marks`` the curve itself (the exact figures)."""
+
+    ts: Floats  # seconds
+    approx: Floats  # quote base units, rounded to the nearest float
+    marks: list[tuple[float, int]]
+
+
+def _curve(equity: list[tuple[float, int]]) -> _Curve | None:
+    """The arrays of a long curve of (time, value) marks, times below 2**53 (floats, or
+    ints that floats hold exactly), all finite; None otherwise (the plain loops take it)."""
+    if len(equity) < FAST_FROM:
+        return None
+    items = chain.from_iterable(equity)
+    try:  # one pass over the marks (each one a cache miss on a long run's heap)
+        flat = np.fromiter(items, np.float64, 2 * len(equity))
+    except (TypeError, ValueError, OverflowError):  # not numbers, or beyond float range
+        return None
+    if next(items, None) is not None:  # not all pairs: the loops say what they say
+        return None
+    ts, approx = flat[0::2], flat[1::2]
+    if not (np.isfinite(approx).all() and (np.abs(ts) < 2.0**53).all()):
+        return None
+    return _Curve(ts, approx, equity)
+
+
 def daily_returns(equity: list[tuple[float, int]], start: int) -> list[float]:
     """Simple returns between the last marks of consecutive UTC days (see module doc)."""
+    return _daily_returns(equity, start, _curve(equity))
+
+
+def _daily_returns(equity: list[tuple[float, int]], start: int,
+                   curve: _Curve | None) -> list[float]:
     closes: dict[int, int] = {}
-    for ts, value in equity:
-        closes[int(ts // DAY_S)] = value
+    if curve is None:
+        for ts, value in equity:
+            closes[int(ts // DAY_S)] = value
+    else:  # the last mark of each day: its first in reverse order (floor_divide is //'s)
+        n, marks = len(curve.marks), curve.marks
+        found, first = np.unique(np.floor_divide(curve.ts, DAY_S)[::-1], return_index=True)
+        last = (n - 1 - first).tolist()
+        closes = {int(day): marks[i][1] for day, i in zip(found.tolist(), last, strict=True)}
     if not closes:
         return []
     days = sorted(closes)
@@ -66,6 +120,16 @@ def ratios(rets: list[float]) -> tuple[float | None, float | None]:
 
 def drawdown(equity: list[tuple[float, int]]) -> tuple[float, float]:
     """(max drawdown as a fraction of the peak, its longest duration in seconds)."""
+    return _drawdown(equity, _curve(equity))
+
+
+def _drawdown(equity: list[tuple[float, int]], curve: _Curve | None) -> tuple[float, float]:
+    found = None if curve is None else _drawdown_screened(curve)
+    return _drawdown_loop(equity) if found is None else found
+
+
+def _drawdown_loop(equity: list[tuple[float, int]]) -> tuple[float, float]:
+    """:func:`drawdown` mark by mark: the definition the screened version must match."""
     peak, peak_ts, max_dd, dd_dur, cur_start = 0, 0.0, 0.0, 0.0, None
     for ts, v in equity:
         if v >= peak:
@@ -78,6 +142,51 @@ def drawdown(equity: list[tuple[float, int]]) -> tuple[float, float]:
             max_dd = max(max_dd, (peak - v) / peak if peak else 0.0)
     if cur_start is not None and equity:
         dd_dur = max(dd_dur, equity[-1][0] - cur_start)
+    return max_dd, dd_dur
+
+
+def _drawdown_screened(curve: _Curve) -> tuple[float, float] | None:
+    """:func:`_drawdown_loop`'s figures from the arrays; None where the floats cannot
+    screen (a drawdown beyond float range).
+
+    A mark sets the peak (the loop's ``v >= peak``) where its value is at least the
+    running maximum of the values before it (0 before the first). Rounding to floats keeps
+    order, so a rounded value above the rounded maximum sets it for sure, one below cannot,
+    and only an equal one is compared exactly, in order. The deepest drawdown is the
+    loop's expression on the exact values at the marks whose float drawdown comes within
+    :data:`SCREEN_TOL` of the deepest float one (their error is some 1e-16)."""
+    approx, marks = curve.approx, curve.marks
+    n = len(marks)
+    top = np.maximum.accumulate(np.maximum(approx, 0.0))  # rounded peak, at or before
+    before = np.concatenate(([0.0], top[:-1]))  # rounded peak before each mark
+    peaks = approx > before
+    peak: Any = 0
+    for i in np.flatnonzero(peaks | (approx == before)).tolist():  # the exact peak
+        v = marks[i][1]  # changes only at these marks
+        if v >= peak:
+            peak = v
+            peaks[i] = True
+    at = np.maximum.accumulate(np.where(peaks, np.arange(n), -1))  # last peak mark; -1: none
+    down = np.flatnonzero(~peaks)
+    if not len(down):
+        return 0.0, 0.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        depth = np.where(top[down] > 0, (top[down] - approx[down]) / top[down], 0.0)
+    deepest = float(depth.max())
+    if not math.isfinite(deepest):
+        return None
+    max_dd = 0.0
+    for i in down[depth >= deepest - SCREEN_TOL * max(1.0, deepest)].tolist():
+        p = marks[int(at[i])][1] if at[i] >= 0 else 0
+        max_dd = max(max_dd, (p - marks[i][1]) / p if p else 0.0)
+    # each drawdown runs from the peak mark before it (time 0.0 before the first) to the
+    # next peak mark, or to the last mark; its length is the loop's expression
+    starts = down[np.concatenate(([True], np.diff(down) > 1))].tolist()
+    stops = np.append(np.flatnonzero(peaks), n - 1)  # peak marks, then the last mark
+    ends = stops[np.searchsorted(stops, starts)].tolist()
+    dd_dur = 0.0
+    for a, b in zip(starts, ends, strict=True):
+        dd_dur = max(dd_dur, marks[b][0] - (marks[a - 1][0] if a > 0 else 0.0))
     return max_dd, dd_dur
 
 
@@ -143,9 +252,10 @@ def compute(result: BacktestResult) -> dict[str, Any]:
             cagr = math.exp(math.log(end / start) / years) - 1
         except OverflowError:  # minutes-long runs extrapolate to absurd yearly figures
             cagr = math.inf
-    rets = daily_returns(eq, start)
+    curve = _curve(eq)  # arrays made once for both passes over the marks
+    rets = _daily_returns(eq, start, curve)
     sharpe, sortino = ratios(rets)
-    max_dd, dd_dur = drawdown(eq)
+    max_dd, dd_dur = _drawdown(eq, curve)
     calmar = None if len(rets) < 2 else (cagr / max_dd if max_dd > 0 else 0.0)
     ok = [f for f in result.fills if not f.reverted]
     rts = trades(result)

@@ -22,6 +22,7 @@ from claudedex.market.reader import MarketReading
 from claudedex.strategy.params import RUNNER_KEYS, RunnerParams
 
 if TYPE_CHECKING:  # pandas loads only for vectorised strategies (a live engine may not)
+    import numpy as np
     import pandas as pd
 
 
@@ -112,9 +113,15 @@ def candle_frame(candles: Sequence[Candle], interval_s: float) -> pd.DataFrame:
     """Candles as a frame with float columns ts (open time, s), open, high, low, close,
     volume (row 0: the oldest) and ``attrs["interval_s"]``: what :meth:`Strategy.indicators`
     takes."""
+    return rows_frame(candle_array(candles), interval_s)
+
+
+def rows_frame(rows: np.ndarray, interval_s: float) -> pd.DataFrame:
+    """:func:`candle_frame` of candles given as :func:`~claudedex.market.candles.candle_array`
+    rows ((n, 6) floats, field order); the frame holds ``rows`` itself, not a copy."""
     import pandas as pd
 
-    frame = pd.DataFrame(candle_array(candles), columns=list(Candle._fields))
+    frame = pd.DataFrame(rows, columns=list(Candle._fields))
     frame.attrs["interval_s"] = interval_s
     return frame
 

@@ -98,6 +98,24 @@ def test_every_format_reads_the_same_candles(tmp_path: Path, clean: Path) -> Non
         assert candles_of(sub / name) == want, name
         assert load_candles(sub)[0].candles == want, name  # the directory form too
     assert gc.isenabled()  # the loader turns the collector off only while it builds rows
+    assert all(type(c) is Candle for c in want) and want[5].close == want[5][4]
+
+
+def test_the_loader_leaves_what_is_frozen_frozen(clean: Path) -> None:
+    """Rows go to the oldest generation by freeze and unfreeze, only when nothing else
+    is frozen (claudedex.heap freezes a started engine's heap: that stays frozen)."""
+    if gc.get_freeze_count():
+        pytest.skip("the heap was frozen before this test: unfreezing it is not ours to do")
+    held = [object() for _ in range(3)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        candles_of(clean)
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    candles_of(clean)
+    assert gc.get_freeze_count() == 0 and gc.isenabled() and held
 
 
 # -- duplicates and order ---------------------------------------------------------------------

@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from claudedex.backtest.fastpath import series_tables, strategy_columns
 from claudedex.backtest.lookahead import check_lookahead, cut_points, find_leak
 from claudedex.clock import Clock
 from claudedex.domain import Signal
 from claudedex.errors import UserInputError
+from claudedex.market.candles import candle_array
 from claudedex.market.view import MarketView
-from claudedex.strategy.base import Strategy
+from claudedex.strategy.base import Strategy, candle_frame, rows_frame
 from claudedex.strategy.momentum import MomentumStrategy
 from tests.unit.backtest.test_candle_validation import rows, write_json
 from tests.unit.backtest.test_fastpath import SMA_FILE, walk
@@ -136,6 +138,54 @@ def test_cut_points_are_inside_the_series() -> None:
     assert cut_points(400) == [25, 50, 100]
     assert cut_points(3) == [] and cut_points(1) == []
     assert all(2 <= k < 40 for k in cut_points(40))
+
+
+FRAMES: list[Any] = []
+
+
+def _kept(f: Any) -> Mapping[str, Any]:
+    FRAMES.append(f.copy())
+    f["close"] = 0.0  # a strategy may change the frame it is given
+    return {"enter": (f["open"] > 0).to_numpy(), "exit": np.zeros(len(f), dtype=np.int64)}
+
+
+def _outcome(run: Callable[[], Mapping[str, Any]]) -> Any:
+    try:
+        cols = run()
+    except Exception as exc:  # noqa: BLE001 - compared: the same exception, the same text
+        return type(exc), str(exc)
+    return [(k, v.dtype, repr(v.tolist())) for k, v in cols.items()]  # NaN as text
+
+
+@pytest.mark.parametrize("build", [
+    _kept,
+    lambda f: {"enter": (f["close"].rolling(5).mean() > f["open"]).to_numpy(),
+               "fast": f["close"].rolling(5).mean().to_numpy(), "n": list(range(len(f)))},
+    lambda f: {"enter": f["close"].astype(str).to_numpy(), "exit": f["close"] > 9},
+    lambda f: {"x": f["close"].to_numpy()},
+    lambda f: {"enter": np.ones(len(f) - 1, dtype=bool)},
+    lambda f: {"enter": f[["open", "close"]].to_numpy() > 0},
+    lambda f: 5,
+    lambda f: 1 / 0,
+])
+def test_prefix_columns_are_the_replays(build: Callable[[Any], Any]) -> None:
+    """The lookahead's prefix columns (frames made from the candle array's rows, a copy
+    each) are what the replay's series_tables gives for the same candles: columns,
+    dtypes, errors, frame."""
+    candles = SERIES["ETH_USDT"]
+    rows = candle_array(candles)
+    for k in (len(candles), 37):
+        FRAMES.clear()
+        want = _outcome(lambda k=k: series_tables(  # type: ignore[misc]
+            columns(build)(), {"E": candles[:k]}, {"E": "E"}, STEP)["E"].columns)
+        got = _outcome(lambda k=k: strategy_columns(  # type: ignore[misc]
+            columns(build)(), rows_frame(rows[:k].copy(), STEP), "E"))
+        assert got == want
+        if FRAMES:
+            theirs, ours = FRAMES
+            assert ours.equals(theirs) and ours.attrs == theirs.attrs
+            assert ours.equals(candle_frame(candles[:k], STEP))
+    assert rows[0, 4] == candles[0].close  # a strategy's change stays in its own frame
 
 
 LEAK_FILE = SMA_FILE.replace(
