@@ -34,6 +34,7 @@ skipped, so a replay with ``fast=False`` runs the very same strategy on the same
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -117,8 +118,10 @@ class QuietTicks:
         self.exit = {pair: [bool(x) for x in t.columns[EXIT]]
                      for pair, t in tables.items() if EXIT in t.columns}
         # pair -> rows whose ``enter`` (``exit``) is true, ascending: where stretches end
-        self.enter_rows = {pair: np.flatnonzero(t.columns[ENTER]) for pair, t in tables.items()}
-        self.exit_rows = {pair: np.flatnonzero(np.asarray(t.columns[EXIT], dtype=bool))
+        # (lists: bisect finds a stretch's end without numpy's cost per call)
+        self.enter_rows = {pair: np.flatnonzero(t.columns[ENTER]).tolist()
+                           for pair, t in tables.items()}
+        self.exit_rows = {pair: np.flatnonzero(np.asarray(t.columns[EXIT], dtype=bool)).tolist()
                           for pair, t in tables.items() if EXIT in t.columns}
         self.folded = 0
         self.delivered = 0
@@ -163,8 +166,8 @@ class QuietTicks:
         if (rows is None or self.view.portfolio.positions or not self._settled(proposals_open)
                 or (first > 0 and self.enter[pair][1][first - 1])):
             return -1
-        at = int(np.searchsorted(rows, first))
-        return int(rows[at]) if at < len(rows) else count - 1
+        at = bisect_left(rows, first)
+        return rows[at] if at < len(rows) else count - 1
 
     def held_stretch(self, pair: str, first: int, count: int, proposals_open: bool) -> int:
         """The last candle of the held stretch from candle ``first``: the one position is
@@ -176,8 +179,8 @@ class QuietTicks:
                 or self.view.pair_token.get(pair) not in held
                 or (first > 0 and self.exit[pair][first - 1])):
             return -1
-        at = int(np.searchsorted(rows, first))
-        return int(rows[at]) if at < len(rows) else count - 1
+        at = bisect_left(rows, first)
+        return rows[at] if at < len(rows) else count - 1
 
     def fold_stretch(self, ticks: int) -> None:
         """Count ``ticks`` folded flat by the tape as the runner and this driver would."""

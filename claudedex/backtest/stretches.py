@@ -66,8 +66,8 @@ def fold_stretch(tape: CandleTape, quiet: QuietTicks, kernel: Kernel, venue: Sim
     closes = tape.fold(last, views, venue, clock)
     quiet.fold_held(TICKS * len(closes))
     at = tape.close_ts(first, last)
-    result.equity.extend(zip(at, [held.cash + exact_mark(held, rt, liq) for rt in closes],
-                             strict=True))
+    result.equity.extend(zip(at, [held.cash + exact_mark(held, rt, liq)
+                                  for rt in map(int, closes.tolist())], strict=True))
     prices.extend(zip(at, tape.close_prices(first, last, closes), strict=True))
     result.exposed.extend([True] * len(closes))
     result.steps += len(closes)

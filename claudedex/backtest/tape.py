@@ -92,10 +92,11 @@ class CandleTape:
         return self._started and self.yielded == len(self._head) + TICKS * self.next
 
     def fold(self, last: int, views: Sequence[MarketView], venue: SimulatedVenue,
-             clock: ManualClock) -> list[int]:
+             clock: ManualClock) -> np.ndarray:
         """Apply candles ``next``..``last`` (inclusive) as their ticks would have reached
         the views' pools and candles, the venue's reserves and the clock; returns each
-        folded candle's close token reserve (the quote reserve is the tape's liquidity).
+        folded candle's close token reserve, an exact integer held as a float as in
+        :meth:`ticks` (the quote reserve is the tape's liquidity).
         The caller guarantees nothing else in the kernel would have acted on those ticks
         (see the fast path's why). Raises ValueError off a candle boundary."""
         first = self.next
@@ -104,18 +105,19 @@ class CandleTape:
         liq, cs = self.liquidity, self.candles
         keep = max(v.max_candles for v in views)
         built = self._view_candles(max(first, last - keep), last + 1)
-        closes = self._prices[first:last + 1, 3]
-        close_rt = [int(x) for x in (float(liq) / closes).tolist()]  # int(liq / price)
+        # int(liq / price): the quotient floored (positive), made an int where it is read
+        close_rt = np.floor(float(liq) / self._prices[first:last + 1, 3])
+        last_rt = int(close_rt[-1])
         ts_last = cs[last].ts + self._steps[-1]
         block_last = TICKS * (last + 1)
         clock.advance_to(max(ts_last, clock.now()), max(block_last, clock.block()))
         pool = venue.pools.get(self.pair)
         if pool is not None:
-            pool.reserve_token, pool.reserve_quote, pool.block = close_rt[-1], liq, block_last
+            pool.reserve_token, pool.reserve_quote, pool.block = last_rt, liq, block_last
         for view in views:
             token = view.pair_token.get(self.pair, "")
             prev = view.pools.get(self.pair)
-            state = PoolState(self.pair, token or (prev.token if prev else ""), close_rt[-1],
+            state = PoolState(self.pair, token or (prev.token if prev else ""), last_rt,
                               liq, block_last, ts_last)
             view.fold_candles(self.pair, built[:-1], last - first, built[-1], state)
         self.next = last + 1
@@ -134,14 +136,14 @@ class CandleTape:
         at: list[float] = (self._starts[first:last + 1] + self._steps[-1]).tolist()
         return at
 
-    def close_prices(self, first: int, last: int, close_reserves: Sequence[int]) -> list[float]:
+    def close_prices(self, first: int, last: int, close_reserves: np.ndarray) -> list[float]:
         """The pool's price (quote per token) at the close ticks of candles ``first``..
         ``last``, whose token reserves :meth:`fold` returned: ``liquidity / reserve``."""
         if self._view is not None:  # the same quotients, computed once (_view_columns)
             seen: list[float] = self._view[4][first:last + 1].tolist()
             return seen
         liq = self.liquidity
-        return [liq / rt for rt in close_reserves]
+        return [liq / int(rt) for rt in close_reserves.tolist()]
 
     def close_tick(self, i: int) -> PriceTicked:
         """Candle ``i``'s close tick, as the iterator yields it."""

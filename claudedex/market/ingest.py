@@ -31,17 +31,8 @@ def ingest(view: MarketView, ev: Event) -> str | None:
     if isinstance(ev, PriceTicked):
         view.update_reserves(ev.pair, ev.reserve_token, ev.reserve_quote, ev.block_number, ev.ts)
         return ev.pair
-    if isinstance(ev, PairDiscovered):
-        view.register_pair(ev.pair.pair, ev.pair.token, ev.pair.symbol)
-    elif isinstance(ev, RiskAssessed):
-        view.set_report(ev.report)
-    elif isinstance(ev, TokenScored):
-        view.set_score(ev.score)
-    elif isinstance(ev, EarlyWarningRaised):
-        view.add_warning(ev.token, ev.kind)
-    elif isinstance(ev, BlockSeen):
-        view.base_fee_wei = ev.base_fee_wei
-    elif isinstance(ev, PositionChanged):
+    # the portfolio's marks next: with the ticks, nearly every event a runner folds
+    if isinstance(ev, PositionChanged):
         snap = view.portfolio
         if ev.amount > 0:
             snap.positions[ev.token] = ev.amount
@@ -64,4 +55,14 @@ def ingest(view: MarketView, ev: Event) -> str | None:
         if day != snap.day_index:
             snap.day_index = day
             snap.day_start_equity_quote = ev.equity_quote
+    elif isinstance(ev, PairDiscovered):
+        view.register_pair(ev.pair.pair, ev.pair.token, ev.pair.symbol)
+    elif isinstance(ev, RiskAssessed):
+        view.set_report(ev.report)
+    elif isinstance(ev, TokenScored):
+        view.set_score(ev.score)
+    elif isinstance(ev, EarlyWarningRaised):
+        view.add_warning(ev.token, ev.kind)
+    elif isinstance(ev, BlockSeen):
+        view.base_fee_wei = ev.base_fee_wei
     return None

@@ -33,8 +33,8 @@ from claudedex.strategy.decider import Decider
 from claudedex.strategy.registry import build_strategy
 
 log = structlog.get_logger(__name__)
-FLIGHT_TOPICS = (TradeProposed.topic, ProposalDecided.topic, OrderFilled.topic,
-                 OrderUpdated.topic)
+FLIGHT_EVENTS = (TradeProposed, ProposalDecided, OrderFilled, OrderUpdated)
+FLIGHT_TOPICS = tuple(cls.topic for cls in FLIGHT_EVENTS)
 
 
 def starting_equity(profile: Profile) -> int:
@@ -131,6 +131,8 @@ class StrategyRunner:
         Every buy proposal counts, whoever made it (this strategy, the trade command, the
         control API), until it is rejected, expired, filled, failed or cancelled.
         """
+        if not isinstance(ev, FLIGHT_EVENTS):  # ticks and marks, mostly: one check
+            return False
         if isinstance(ev, TradeProposed):
             self.commit(ev.proposal)
             return True

@@ -60,6 +60,8 @@ def replay(tape: CandleTape, fold_from: int | None, fold_to: int, max_candles: i
         if fold_from is not None and tape.at_candle_start() and tape.next == fold_from:
             closes = tape.fold(fold_to, [view], venue, clock)
             assert len(closes) == fold_to - fold_from + 1
+            assert [int(r) for r in closes] == [  # each close tick's token reserve
+                int(tape.liquidity / c.close) for c in tape.candles[fold_from:fold_to + 1]]
             fold_from = None
     return view, venue, clock
 
