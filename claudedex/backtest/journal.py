@@ -31,16 +31,22 @@ class MemoryJournal:
         return None
 
     async def record(self, order_id: str, state: str, data: dict[str, Any]) -> None:
-        """Append one transition (``data`` copied, as the database stores a snapshot)."""
-        entry = JournalEntry(len(self.entries) + 1, order_id, state, dict(data),
-                             datetime.now(UTC))
-        self.entries.append(entry)
-        self._by_order.setdefault(order_id, []).append(entry)
+        """Append one transition. ``data`` is kept, not copied: execution hands every entry
+        a snapshot of its own (:meth:`~claudedex.execution.order.Order.snapshot`) and never
+        touches it again, so it stays what was recorded, as in the database."""
+        self._append(order_id, state, data, datetime.now(UTC))
 
     async def record_many(self, entries: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-        """Append several transitions ``(order_id, state, data)`` in order."""
+        """Append several transitions ``(order_id, state, data)`` in order, stamped with one
+        time (as the database stamps a group of entries)."""
+        now = datetime.now(UTC)
         for order_id, state, data in entries:
-            await self.record(order_id, state, data)
+            self._append(order_id, state, data, now)
+
+    def _append(self, order_id: str, state: str, data: dict[str, Any], ts: datetime) -> None:
+        entry = JournalEntry(len(self.entries) + 1, order_id, state, data, ts)
+        self.entries.append(entry)
+        self._by_order.setdefault(order_id, []).append(entry)
 
     async def seen(self, order_id: str) -> bool:
         return order_id in self._by_order

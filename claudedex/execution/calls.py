@@ -7,7 +7,7 @@ known signature is exact, fast (the benchmark signs hundreds a second) and easy 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from eth_utils.address import to_checksum_address
@@ -61,18 +61,24 @@ def swap_exact_tokens_for_eth(
 
 _WORD = 32
 _UINT256_END = 1 << 256
-_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def _address_word(address: object) -> bytes | None:
     """The ABI word of ``address`` (``0x`` + 40 hex digits, in any case, as eth-abi takes
     it), or None for anything else (eth-abi then encodes it, or says why it cannot)."""
-    if not isinstance(address, str) or len(address) != 42 or address[:2] != "0x":
+    return _text_address_word(address) if isinstance(address, str) else None
+
+
+@lru_cache(maxsize=4096)  # a run's few addresses (the account, WETH, its tokens), each call
+def _text_address_word(address: str) -> bytes | None:
+    if len(address) != 42 or address[:2] != "0x":
         return None
-    digits = address[2:]
-    if not _HEX.issuperset(digits):
+    try:
+        raw = bytes.fromhex(address[2:])
+    except ValueError:
         return None
-    return bytes(12) + bytes.fromhex(digits)
+    # fromhex skips whitespace between digit pairs: 20 bytes from 40 characters are 40 digits
+    return bytes(12) + raw if len(raw) == 20 else None
 
 
 def _swap(name: str, types: Sequence[str], amounts: Sequence[int], path: Sequence[str],
@@ -88,8 +94,7 @@ def _swap(name: str, types: Sequence[str], amounts: Sequence[int], path: Sequenc
     """
     encoded = [_address_word(a) for a in (to, *path)]
     uints = (*amounts, deadline)
-    if (any(w is None for w in encoded)
-            or not all(type(v) is int and 0 <= v < _UINT256_END for v in uints)):
+    if None in encoded or not all(type(v) is int and 0 <= v < _UINT256_END for v in uints):
         return fn(name, types, [*amounts, list(path), to, deadline])
     to_word, *path_words = encoded
     head = len(amounts) + 3  # the amounts, the array's offset, to, deadline

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 import structlog
@@ -68,8 +69,7 @@ class Journal(Protocol):
 
     async def record(self, order_id: str, state: str, data: dict[str, Any]) -> None: ...
 
-    async def record_many(self, entries: Sequence[tuple[str, str, dict[str, Any]]]
-                          ) -> None: ...
+    async def record_many(self, entries: Sequence[tuple[str, str, dict[str, Any]]]) -> None: ...
 
     async def history(self, order_id: str) -> Sequence[Any]: ...
 
@@ -161,19 +161,20 @@ class ExecutionEngine:
         """
         steps = ((S.INTENT, ""), (S.RISK_APPROVED, f"verdict {proposal.verdict}"),
                  (S.OPERATOR_APPROVED, proposal.strategy or "operator"))
-        entries = []
-        for state, detail in steps:
-            if state is not S.INTENT:
-                check_transition(order.state, state)
-            order.state, order.detail = state, detail
-            entries.append((order.id, str(state), order.snapshot()))
+        intent = order.snapshot()  # a new order's: intent, no detail yet
+        entries = [(order.id, str(S.INTENT), intent)]
+        for state, detail in steps[1:]:
+            check_transition(order.state, state)
+            order.state, order.detail = state, detail  # nothing else moves in between
+            entries.append((order.id, str(state), order.snapshot_since(intent)))
         try:
             await self.journal.record_many(entries)
         except BaseException:
             order.state, order.detail = S.INTENT, ""
             raise
+        logger = log.bind()  # one logger for the three lines (each log.info binds one)
         for state, detail in steps:
-            log.info("order.state", order=order.id, state=str(state), detail=detail)
+            logger.info("order.state", order=order.id, state=str(state), detail=detail)
             await self.bus.publish(OrderUpdated(order_id=order.id, state=str(state),
                                                 detail=detail))
 
@@ -264,7 +265,7 @@ class ExecutionEngine:
         # The route is read from the chain (no side effect) while the journal is consulted
         # and written: planning overlaps the duplicate check and the approval entries.
         plan = await self._begin(self.planner.plan(
-            order, taxes or self.taxes.get(order.token.lower(), Taxes())))
+            order, taxes or self.taxes.get(order.token.lower()) or Taxes()))
         try:
             try:
                 seen = await self.journal.seen(order.id)
@@ -291,7 +292,9 @@ class ExecutionEngine:
         finally:
             if not plan.done():
                 plan.cancel()
-            await asyncio.gather(plan, return_exceptions=True)  # never an unretrieved error
+                await asyncio.gather(plan, return_exceptions=True)
+            elif not plan.cancelled():
+                plan.exception()  # retrieved: never an unretrieved error
 
     async def _journal_failed(self, order: Order, exc: StorageError) -> None:
         """The journal refused a write: say exactly what that means for this order.
@@ -342,17 +345,22 @@ class ExecutionEngine:
         if latest is Verdict.SCAM or (latest is Verdict.RISKY and accepted is not Verdict.RISKY):
             raise VerdictChanged(f"token re-assessed as {latest} after the {accepted} approval")
 
-    async def _execute(self, order: Order, plan: Awaitable[Any], accepted: Verdict) -> None:
+    def _precheck(self, order: Order, accepted: Verdict) -> None:
+        """Before signing: raises if the engine is halted or the verdict changed."""
         if self.is_halted():
             raise EngineHalted("engine halted before signing")
         self._check_verdict(order, accepted)
+
+    async def _execute(self, order: Order, plan: Awaitable[Any], accepted: Verdict) -> None:
+        self._precheck(order, accepted)
         await plan  # the route, min-out and deadline, read from fresh reserves
-        ctx = self._context(order, accepted)
+        ctx = VenueContext(self.w3, self.account, self.weth, self._record,
+                           partial(self._precheck, order, accepted), self.flow,
+                           self._record_intent, self.settlement.confirms_reverts())
         prepared = None if self.dry_run else await self._begin(self.venue.prepare(order, ctx))
         try:
-            await self._record(order, S.JOURNALED,
-                               f"{order.venue}: min out {order.amount_out_min}, "
-                               f"deadline {order.deadline}, "
+            await self._record(order, S.JOURNALED, f"{order.venue}: min out "
+                               f"{order.amount_out_min}, deadline {order.deadline}, "
                                f"price impact {order.price_impact_bps} bps")
         except BaseException:
             if prepared is not None:
@@ -379,16 +387,6 @@ class ExecutionEngine:
         except Exception as exc:  # noqa: BLE001 - handed on to whoever awaits the step
             done.set_exception(exc)
         return done
-
-    def _context(self, order: Order, accepted: Verdict) -> VenueContext:
-        def precheck() -> None:
-            if self.is_halted():
-                raise EngineHalted("engine halted before signing")
-            self._check_verdict(order, accepted)
-
-        return VenueContext(self.w3, self.account, self.weth, self._record, precheck,
-                            self.flow, self._record_intent,
-                            self.settlement.confirms_reverts())
 
     # -- crash recovery -------------------------------------------------------------------
 

@@ -115,6 +115,12 @@ class Order:
             "gas_cost_wei": str(self.gas_cost_wei), "detail": self.detail,
         }  # fmt: skip
 
+    def snapshot_since(self, earlier: dict[str, Any]) -> dict[str, Any]:
+        """:meth:`snapshot`, for when only the state and detail moved since ``earlier`` (one
+        of this order's): a copy of it with those two replaced, cheaper than a new one."""
+        return {**earlier, "state": str(self.state), "detail": self.detail,
+                "attempts": [dict(a) for a in earlier["attempts"]]}
+
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Order:
         return cls(

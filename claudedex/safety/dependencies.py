@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 
 from claudedex.domain import Finding, Severity
@@ -65,6 +64,8 @@ async def traced_calls(reader: ChainReader, market: Market, amount_in: int) -> d
 
     Raises RpcError when the node cannot trace calls.
     """
+    from eth_abi.abi import encode  # 17 ms to import: a replay never probes
+
     data = _ROUND_TRIP[:4] + encode(
         ["address"] * 5 + ["uint256", "uint256"],
         [market.router, market.quote, market.token, market.pair, FRESH_WALLET, amount_in,

@@ -46,8 +46,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_abi.abi import decode, encode
-from eth_abi.exceptions import DecodingError
 from eth_utils.crypto import keccak
 
 from claudedex.errors import RpcError
@@ -149,12 +147,16 @@ def _tx(to: str, data: bytes, fees: dict[str, str], value: int = 0,
 
 
 def _quote(market: Market, amount: int, path: list[str], fees: dict[str, str]) -> dict[str, Any]:
+    from eth_abi.abi import encode  # 17 ms to import: a replay never probes
+
     return _tx(market.router, _AMOUNTS_OUT + encode(["uint256", "address[]"], [amount, path]),
                fees)
 
 
 def _sell_calls(market: Market, amount: int, deadline: int,
                 fees: dict[str, str]) -> list[dict[str, Any]]:
+    from eth_abi.abi import encode  # 17 ms to import: a replay never probes
+
     path = [market.token, market.quote]
     data = _SELL + encode(["uint256", "uint256", "address[]", "address", "uint256"],
                           [amount, 0, path, VICTIM, deadline])
@@ -194,6 +196,8 @@ def build_blocks(
 ) -> list[dict[str, Any]]:
     """The eth_simulateV1 blocks of the wallet's round trip (see the module docstring);
     ``block_cap`` as in ``horizons.horizon_block_offsets``."""
+    from eth_abi.abi import encode  # 17 ms to import: a replay never probes
+
     t0, n0 = int(head["timestamp"], 16), int(head["number"], 16)
     wallet = wallet_env(head, amount_in)
     env, fees, overrides = wallet.block, wallet.fees, wallet.state
@@ -236,6 +240,9 @@ def _word(call: dict[str, Any]) -> int:
 
 
 def _quoted(call: dict[str, Any]) -> int:
+    from eth_abi.abi import decode  # 17 ms to import: a replay never probes
+    from eth_abi.exceptions import DecodingError
+
     if int(call["status"], 16) != 1:
         return 0
     try:
@@ -328,6 +335,8 @@ async def call_victim_buy(
     reader: ChainReader, market: Market, amount_in: int, head: dict[str, Any]
 ) -> VictimTrip:
     """Fallback without eth_simulateV1: only the wallet's buy, by eth_call with its gas price."""
+    from eth_abi.abi import encode  # 17 ms to import: a replay never probes
+
     base_fee = next_base_fee(head)
     gas_price = base_fee + TIP_WEI
     t = int(head["timestamp"], 16) + BLOCK_SECONDS

@@ -14,7 +14,10 @@ Nor does it import what only signing or a secrets store needs: rlp and eth-keys 
 transaction's encoding and signature recovery, :mod:`claudedex.wallet.txcodec`) and
 cryptography (the store's AES-GCM, :mod:`claudedex.secrets.crypto`, reached through the
 log scrubber); each is imported by the function that uses it, and a replay signs nothing
-and opens no store.
+and opens no store. Nor eth-abi (17 ms with its grammar parser): execution lays out its
+swaps itself (:func:`claudedex.execution.calls._swap`) and the safety probes, the only
+other encoders, import it when they probe; a candle replay builds the analyzer but never
+probes.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ bt = Backtest(profile("sma_cross"), strategy_file=Path(sys.argv[2]), candle_inte
 result = bt.run_candles({"ETH_USDT": candles}, 300.0)
 loaded = sorted(m for m in sys.modules
                 if m.split(".")[0] in ("web3", "aiohttp", "sqlalchemy", "aiosqlite",
-                                       "rlp", "eth_keys", "cryptography"))
+                                       "rlp", "eth_keys", "cryptography", "eth_abi"))
 print(json.dumps({"fills": len(result.fills), "loaded": loaded}))
 """
 

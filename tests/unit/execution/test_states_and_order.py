@@ -47,3 +47,17 @@ def test_snapshot_round_trips_big_amounts_exactly() -> None:
     back = Order.from_snapshot(data)
     assert back == order
     assert back.nonce == 5 and back.hashes == ["0xh"]
+
+
+def test_snapshot_since_is_the_snapshot_when_only_state_and_detail_moved() -> None:
+    order = Order(id="o-2", proposal_id="2", side=Side.BUY, token="0xabc", amount_in=10**22,
+                  expected_out=10**20, amount_out_min=9 * 10**19, deadline=1_700_000_000)
+    order.attempts.append(TxAttempt("0xh", "0xraw", 5, 2**70, 10**9, 300_000, 2))
+    earlier = order.snapshot()
+    order.move(S.RISK_APPROVED, "verdict safe")
+    later = order.snapshot_since(earlier)
+    assert later == order.snapshot()
+    assert list(later) == list(order.snapshot())  # same key order: the same JSON text
+    assert earlier["state"] == "intent" and earlier["detail"] == ""  # the earlier one kept
+    later["attempts"][0]["broadcasts"] = 9  # nothing shared with the earlier entry
+    assert earlier["attempts"][0]["broadcasts"] == 2

@@ -21,10 +21,15 @@ raw = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
 @st.composite
 def address(draw: st.DrawFn) -> Any:
     """An address as callers might pass one: lowercase, uppercase, EIP-55, mixed case
-    that is no checksum (eth-abi takes it), too short, without 0x, not hex, not text."""
+    that is no checksum (eth-abi takes it), too short, without 0x, not hex, not text, 42
+    characters with whitespace between digit pairs or non-ASCII digits (neither is hex)."""
     a = draw(raw)
     form = draw(st.sampled_from(["lower", "upper", "checksum", "bad_case", "short", "bare",
-                                 "bytes", "not_hex"]))
+                                 "bytes", "not_hex", "spaced", "non_ascii"]))
+    if form == "spaced":
+        return a[:-2] + " " + a[-1]
+    if form == "non_ascii":
+        return a[:-2] + "\u0661\u0662"
     if form == "upper":
         return "0x" + a[2:].upper()
     if form == "checksum":
