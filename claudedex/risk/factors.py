@@ -9,29 +9,64 @@ thousands). :func:`_score` answers from a table of the 101 possible scores; the 
 impact, percentages and printed settings are remembered (``lru_cache``); and the factors
 that depend on a few small values (token safety without an ML score, liquidity impact,
 market regime, execution cost) remember their whole result, an immutable RiskFactor that
-proposals may share. All of it gives exactly what the plain formulas give under the
-default decimal context, which nothing here changes
+proposals may share. All of it gives exactly what the plain formulas give
 (``tests/unit/risk/test_factor_equivalence.py`` checks against those formulas).
+
+Why one decimal context (:data:`RISK_DECIMALS`, Python's default: 28 digits, half-even):
+:func:`assess` and every remembered helper work in it whatever context their caller runs
+in. A strategy or notebook that changes its own context can then neither change a verdict
+nor leave a remembered result that another call would be served.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from decimal import Decimal
-from functools import lru_cache
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from functools import lru_cache, wraps
+from typing import ParamSpec, TypeVar, cast
 
 from claudedex.amm import price_impact_bps
 from claudedex.domain import RiskFactor, Side, Verdict
 from claudedex.risk.context import RiskContext
 
+P = ParamSpec("P")
+R = TypeVar("R")
+# Python's default context, spelled out (Context() alone would copy decimal.DefaultContext,
+# which any code may change)
+RISK_DECIMALS = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999,
+                        capitals=1, clamp=0, flags=[],
+                        traps=[InvalidOperation, DivisionByZero, Overflow])
 TWO = Decimal("0.01")
 _ZERO = Decimal(0)
 _WEI = Decimal(10**18)
 _BUY = Side.BUY  # bound once: an enum member lookup costs more than the identity test
-# every score _score can return: n/100 for n = 0..100, exponent -2 (as quantize(TWO) gives)
-_SCORES: tuple[Decimal, ...] = tuple((Decimal(n) / 100).quantize(TWO) for n in range(101))
 _SAFETY_BASE = {Verdict.SAFE: 0.1, Verdict.RISKY: 0.6, Verdict.UNKNOWN: 0.5, Verdict.SCAM: 1.0}
+# every score _score can return: n/100 for n = 0..100, exponent -2 (as quantize(TWO) gives)
+with localcontext(RISK_DECIMALS):
+    _SCORES: tuple[Decimal, ...] = tuple((Decimal(n) / 100).quantize(TWO) for n in range(101))
+
+
+def _remembered(maxsize: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``lru_cache`` (exact types in the key) of a helper whose body runs in
+    :data:`RISK_DECIMALS`: what it remembers does not depend on its first caller's context."""
+    def wrap(fn: Callable[P, R]) -> Callable[P, R]:
+        @wraps(fn)
+        def fixed(*args: P.args, **kwargs: P.kwargs) -> R:
+            with localcontext(RISK_DECIMALS):
+                return fn(*args, **kwargs)
+
+        # the cache keeps the helper's own signature (lru_cache's wrapper types it as *args)
+        return cast(Callable[P, R], lru_cache(maxsize=maxsize, typed=True)(fixed))
+    return wrap
 
 
 def _score_exact(x: float | Decimal) -> Decimal:
@@ -73,7 +108,7 @@ def impact_bps(amount_in: int, reserve_in: int, reserve_out: int, fee_bps: int) 
     return price_impact_bps(amount_in, reserve_in, reserve_out, fee_bps)
 
 
-@lru_cache(maxsize=32, typed=True)
+@_remembered(maxsize=32)
 def _quote_text(wei: int) -> str:
     """``wei`` in whole quote units as the factors print it (``Decimal(wei) / 10**18``);
     remembered, since it is a setting's value and the same on every call."""
@@ -84,7 +119,7 @@ def _buy(ctx: RiskContext) -> bool:
     return ctx.side is _BUY
 
 
-@lru_cache(maxsize=16, typed=True)
+@_remembered(maxsize=16)
 def _pct(part: int, whole: int) -> Decimal:
     """``part`` as a percentage of ``whole`` (100 when there is no whole); remembered, since
     a buy's size and its token exposure are often the same share of the same equity."""
@@ -101,7 +136,7 @@ def token_safety(ctx: RiskContext) -> RiskFactor:
     return _safety(ctx)
 
 
-@lru_cache(maxsize=256, typed=True)
+@_remembered(maxsize=256)
 def _plain_safety(
     verdict: Verdict, sell_tax_bps: int | None, no_report: bool, buy: bool, require_report: bool
 ) -> RiskFactor:
@@ -142,7 +177,7 @@ def liquidity_impact(ctx: RiskContext) -> RiskFactor:
     return _liquidity(impact, ctx.settings.max_slippage_bps, ctx.side is _BUY)
 
 
-@lru_cache(maxsize=1024, typed=True)
+@_remembered(maxsize=1024)
 def _liquidity(impact: int, limit: int, buy: bool) -> RiskFactor:
     """liquidity_impact from the impact (bps) and the limit (bps): remembered."""
     why = f"price impact {impact} bps (fee incl.) vs max slippage {limit} bps"
@@ -191,7 +226,7 @@ def _regime_factor(b: float) -> RiskFactor:
     return RiskFactor("market_regime", _score(1.0 - b), f"{b * 100:.0f}% of pools trending up")
 
 
-_regime = lru_cache(maxsize=256, typed=True)(_regime_factor)
+_regime = _remembered(maxsize=256)(_regime_factor)
 
 
 def daily_loss_drawdown(ctx: RiskContext) -> RiskFactor:
@@ -220,7 +255,7 @@ def execution_cost(ctx: RiskContext) -> RiskFactor:
     return _execution(gas_bps, impact, mev_bps, ctx.side is _BUY)
 
 
-@lru_cache(maxsize=1024, typed=True)
+@_remembered(maxsize=1024)
 def _execution(gas_bps: int, impact: int, mev_bps: int, buy: bool) -> RiskFactor:
     """execution_cost from its three parts (bps): remembered."""
     total = gas_bps + impact + mev_bps
@@ -241,4 +276,7 @@ FACTORS: tuple[Callable[[RiskContext], RiskFactor], ...] = (
 
 
 def assess(ctx: RiskContext) -> tuple[RiskFactor, ...]:
-    return tuple([f(ctx) for f in FACTORS])
+    """The eight factors of ``ctx``, in :data:`FACTORS` order, worked out in
+    :data:`RISK_DECIMALS` whatever the caller's decimal context."""
+    with localcontext(RISK_DECIMALS):
+        return tuple([f(ctx) for f in FACTORS])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from claudedex.amm import expected_output, get_amount_out, min_amount_out
@@ -27,7 +27,7 @@ from claudedex.risk.context import (
     deployer_of,
     volatility,
 )
-from claudedex.risk.factors import assess, impact_bps
+from claudedex.risk.factors import RISK_DECIMALS, assess, impact_bps
 
 _BUY, _SELL = Side.BUY, Side.SELL
 _ZERO = Decimal(0)
@@ -107,6 +107,13 @@ class RiskManager:
         self._new_id = new_id
 
     def assess(self, signal: Signal, view: MarketView, clock: Clock) -> Assessment:
+        """``signal`` judged on ``view``: a proposal, or why none (see :class:`Assessment`).
+        Its Decimal figures are worked out in :data:`~claudedex.risk.factors.RISK_DECIMALS`
+        whatever the caller's decimal context (a strategy's may differ)."""
+        with localcontext(RISK_DECIMALS):
+            return self._assess(signal, view)
+
+    def _assess(self, signal: Signal, view: MarketView) -> Assessment:
         s = self.settings
         buy = signal.side is _BUY  # a signal keeps its side through the re-routings below
         sell = signal.side is _SELL
