@@ -127,47 +127,36 @@ def _pct(part: int, whole: int) -> Decimal:
 
 
 def token_safety(ctx: RiskContext) -> RiskFactor:
-    report = ctx.report
-    if ctx.score is None:  # no ML score: the factor is a function of a handful of values
-        return _plain_safety(
-            report.verdict if report else Verdict.UNKNOWN,
-            report.sell_tax_bps if report is not None else None,
-            report is None, ctx.side is _BUY, ctx.settings.require_report)
-    return _safety(ctx)
+    report, score = ctx.report, ctx.score
+    # remembered without an ML score only: a probability is a float whose -0.0 would share
+    # 0.0's key but print differently (and few calls repeat one)
+    safety = _plain_safety if score is None else _safety
+    return safety(report.verdict if report else Verdict.UNKNOWN,
+                  report.sell_tax_bps if report is not None else None,
+                  score.scam_probability if score is not None else None,
+                  ctx.settings.max_scam_probability, report is None, ctx.side is _BUY,
+                  ctx.settings.require_report)
 
 
-@_remembered(maxsize=256)
-def _plain_safety(
-    verdict: Verdict, sell_tax_bps: int | None, no_report: bool, buy: bool, require_report: bool
-) -> RiskFactor:
-    """token_safety without an ML score (the same factor for the same values: remembered)."""
-    score = _SAFETY_BASE[verdict]
-    why = f"verdict {verdict.value}"
-    if sell_tax_bps:
-        why += f", sell tax {sell_tax_bps} bps"
-        score = max(score, min(1.0, sell_tax_bps / 2000))
-    blocking = buy and (verdict is Verdict.SCAM or (require_report and no_report))
-    return RiskFactor("token_safety", _score(score), why, blocking)
-
-
-def _safety(ctx: RiskContext) -> RiskFactor:
-    report = ctx.report
-    verdict = report.verdict if report else Verdict.UNKNOWN
+def _safety(verdict: Verdict, sell_tax_bps: int | None, scam_probability: float | None,
+            max_scam_probability: float, no_report: bool, buy: bool,
+            require_report: bool) -> RiskFactor:
+    """token_safety from the handful of values it reads."""
     score = _SAFETY_BASE[verdict]
     why = f"verdict {verdict.value}"
     ml_block = False
-    if ctx.score is not None:
-        p = ctx.score.scam_probability
-        score = max(score, p)
-        why += f", ml scam probability {p:.2f}"
-        ml_block = p >= ctx.settings.max_scam_probability
-    if report is not None and report.sell_tax_bps:
-        why += f", sell tax {report.sell_tax_bps} bps"
-        score = max(score, min(1.0, report.sell_tax_bps / 2000))
-    blocking = ctx.side is _BUY and (
-        verdict is Verdict.SCAM or ml_block or (ctx.settings.require_report and report is None)
-    )
+    if scam_probability is not None:
+        score = max(score, scam_probability)
+        why += f", ml scam probability {scam_probability:.2f}"
+        ml_block = scam_probability >= max_scam_probability
+    if sell_tax_bps:
+        why += f", sell tax {sell_tax_bps} bps"
+        score = max(score, min(1.0, sell_tax_bps / 2000))
+    blocking = buy and (verdict is Verdict.SCAM or ml_block or (require_report and no_report))
     return RiskFactor("token_safety", _score(score), why, blocking)
+
+
+_plain_safety = _remembered(maxsize=256)(_safety)
 
 
 def liquidity_impact(ctx: RiskContext) -> RiskFactor:
