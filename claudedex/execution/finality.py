@@ -28,7 +28,7 @@ from claudedex.errors import ChainError
 from claudedex.events import AlertRaised, FillRolledBack
 from claudedex.execution.order import Order
 from claudedex.execution.states import OrderState
-from claudedex.execution.txflow import TRANSIENT
+from claudedex.execution.txflow import TRANSIENT, hex_hash
 from claudedex.execution.venue import Record
 from claudedex.rpc.lazy_errors import block_not_found, client_error, web3_exception
 
@@ -40,13 +40,6 @@ NODE_ERRORS: tuple[type[BaseException], ...] = (ChainError, ValueError, *TRANSIE
 class Finality(StrEnum):
     FINAL = "final"
     REORGED = "reorged"
-
-
-def hex_hash(value: Any) -> str:
-    """A block or transaction hash (bytes, HexBytes or hex text) as lowercase 0x-hex."""
-    if isinstance(value, str):
-        return value.lower() if value.startswith("0x") else "0x" + value.lower()
-    return "0x" + bytes(value).hex()
 
 
 @dataclass(frozen=True, slots=True)

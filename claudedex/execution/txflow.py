@@ -40,10 +40,11 @@ SEND_ERRORS: tuple[type[BaseException], ...] = (ChainError, ValueError) + TRANSI
 SENDERS_KEPT = 4096  # broadcasts remembered by hash (a watched order's deadline: minutes)
 
 
-def _bare(tx_hash: Any) -> str:
-    """A transaction hash as lowercase hex without ``0x`` (text, bytes or HexBytes)."""
-    text = tx_hash if isinstance(tx_hash, str) else bytes(tx_hash).hex()
-    return text.lower().removeprefix("0x")
+def hex_hash(value: Any) -> str:
+    """A block or transaction hash (bytes, HexBytes or hex text) as lowercase 0x-hex."""
+    if isinstance(value, str):
+        return value.lower() if value.startswith("0x") else "0x" + value.lower()
+    return "0x" + bytes(value).hex()
 
 
 class SendRejected(ChainError):
@@ -103,7 +104,7 @@ class TxFlow:
         self.is_halted = is_halted
         self._last_send: dict[str, float] = {}
         self._holding: set[str] = set()  # gone from our pool, nonce given back, watched on
-        self._sender: dict[str, str] = {}  # tx hash (bare hex) -> the order that last sent it
+        self._sender: dict[str, str] = {}  # tx hash (hex_hash) -> the order that last sent it
 
     # -- signing --------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ class TxFlow:
         attempt.broadcasts += 1
         await self.record(order, S.BROADCAST, detail)
         self.nonces.mark_sent(attempt.nonce)
-        self._sender[_bare(attempt.tx_hash)] = order.id  # the latest order to send these bytes
+        self._sender[hex_hash(attempt.tx_hash)] = order.id  # the latest order to send these bytes
         if len(self._sender) > SENDERS_KEPT:  # oldest first: far older than any deadline
             del self._sender[next(iter(self._sender))]
         self._last_send[order.id] = time.monotonic()
@@ -218,7 +219,7 @@ class TxFlow:
         assert nonce is not None  # watch() is only called once something was signed
         receipt = await self._receipt(order)
         if receipt is not None:
-            owner = self._sender.get(_bare(receipt["transactionHash"]), order.id)
+            owner = self._sender.get(hex_hash(receipt["transactionHash"]), order.id)
             if order.id in self._holding and owner != order.id:
                 # its nonce was given back and the next order signed the very same bytes
                 # (same trade, same block): one transaction landed, booked once, there
