@@ -59,8 +59,6 @@ class HandlerFailed(Exception):
         self.error = error
 
 
-
-
 class Subscription:
     """One subscriber's mailbox: arrival order is kept across the three policies."""
 
@@ -328,9 +326,6 @@ class EventBus:
         """Events waiting in the pumped mailboxes (what :meth:`pump` would handle now)."""
         return sum(s._n for s in self._subs if s.pumped)
 
-    def pumped(self) -> list[str]:
-        """Names of the mailboxes :meth:`pump` drains."""
-        return [s.name for s in self._subs if s.pumped]
 
     def subscribers(self, topic: str) -> list[str]:
         """Names of the open subscriptions ``topic`` reaches, in delivery order."""

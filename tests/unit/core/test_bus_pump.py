@@ -87,7 +87,7 @@ async def test_a_reader_not_parked_or_without_a_handler_is_not_pumped() -> None:
     plain = bus.subscribe("plain", [OrderUpdated.topic])  # no handler
     assert bus.pump_mailboxes(["a", "plain"]) == []  # a's reader is not waiting yet
     tasks = await parked(bus, a)
-    assert bus.pump_mailboxes(["a", "plain"]) == ["a"] and bus.pumped() == ["a"]
+    assert bus.pump_mailboxes(["a", "plain"]) == ["a"] and a.sub.pumped and not plain.pumped
     sent = update(1)
     await bus.publish(sent)
     await bus.pump()
@@ -144,6 +144,6 @@ async def test_unpump_hands_waiting_events_back_to_the_reader() -> None:
     bus.unpump()
     for _ in range(3):
         await asyncio.sleep(0)
-    assert a.task_handled == 1 and log[0][2] == "task-a" and bus.pumped() == []
+    assert a.task_handled == 1 and log[0][2] == "task-a" and not a.sub.pumped
     a.sub.close()
     await asyncio.gather(*tasks)
