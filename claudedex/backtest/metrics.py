@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain
@@ -61,19 +62,28 @@ class _Curve:
     marks: list[tuple[float, int]]
 
 
+def pair_array(rows: Sequence[tuple[float, Any]]) -> Floats:
+    """(time, number) pairs as an (n, 2) float64 array, each number rounded to the nearest
+    float as ``np.asarray`` rounds it, in one pass over the pairs (each one a cache miss on
+    a long run's heap). Raises ValueError when a row is not a pair, TypeError for what is
+    not a number, OverflowError beyond float range."""
+    items = chain.from_iterable(rows)
+    flat = np.fromiter(items, np.float64, 2 * len(rows))
+    if next(items, None) is not None:  # not all pairs
+        raise ValueError("expected (time, value) pairs")
+    return flat.reshape(len(rows), 2)
+
+
 def _curve(equity: list[tuple[float, int]]) -> _Curve | None:
     """The arrays of a long curve of (time, value) marks, times below 2**53 (floats, or
     ints that floats hold exactly), all finite; None otherwise (the plain loops take it)."""
     if len(equity) < FAST_FROM:
         return None
-    items = chain.from_iterable(equity)
-    try:  # one pass over the marks (each one a cache miss on a long run's heap)
-        flat = np.fromiter(items, np.float64, 2 * len(equity))
-    except (TypeError, ValueError, OverflowError):  # not numbers, or beyond float range
+    try:
+        flat = pair_array(equity)
+    except (TypeError, ValueError, OverflowError):  # the loops say what they say
         return None
-    if next(items, None) is not None:  # not all pairs: the loops say what they say
-        return None
-    ts, approx = flat[0::2], flat[1::2]
+    ts, approx = flat[:, 0], flat[:, 1]
     if not (np.isfinite(approx).all() and (np.abs(ts) < 2.0**53).all()):
         return None
     return _Curve(ts, approx, equity)

@@ -5,7 +5,7 @@ curves of :data:`FAST_FROM` marks or more; these compare them, bit for bit and t
 type, with the plain loops on random curves built to be hard for floats: wei values near
 1e22 (one float holds some two million integers there, so many marks tie), flat runs, new
 peaks equal to the old one, zero and negative equity, unsorted and integer times. The
-report's plots read the curve in one pass too (``report._pairs``): the same floats.
+report's plots read the curve in one pass too (``metrics.pair_array``): the same floats.
 """
 
 from __future__ import annotations
@@ -118,10 +118,10 @@ def test_compute_is_the_same_with_and_without_the_arrays(eq: list[tuple[Any, Any
 @given(st.lists(st.tuples(st.floats(allow_nan=False), st.one_of(
     st.integers(-2**70, 2**70), st.integers(2**62, 2**65), st.floats())), max_size=50))
 def test_report_pairs_are_what_asarray_gives(rows: list[tuple[float, Any]]) -> None:
-    """report._pairs (one pass) rounds each number as np.asarray of its column does."""
-    from claudedex.backtest.report import _pairs
+    """metrics.pair_array (one pass) rounds each number as np.asarray of its column does."""
+    from claudedex.backtest.metrics import pair_array
 
-    got = _pairs(rows)
+    got = pair_array(rows)
     want = np.column_stack([np.asarray([t for t, _ in rows], dtype=np.float64),
                             np.asarray([v for _, v in rows], dtype=np.float64)])
     assert got.shape == (len(rows), 2)
